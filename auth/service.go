@@ -1,0 +1,224 @@
+package auth
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"time"
+
+	"entgo.io/ent/privacy"
+
+	"gqlauth/ent"
+	"gqlauth/ent/user"
+)
+
+// Service holds the rules of gqlauth: login, token verification and user
+// administration. The GraphQL resolvers, the /token endpoint and the CLI
+// are thin front doors to it.
+type Service struct {
+	client     *ent.Client
+	passwords  *Passwords
+	issuer     *Issuer
+	refreshTTL time.Duration
+	now        func() time.Time
+}
+
+// NewService returns a Service storing users and sessions in client.
+// Refresh tokens live refreshTTL.
+func NewService(client *ent.Client, passwords *Passwords, issuer *Issuer, refreshTTL time.Duration) *Service {
+	return &Service{client: client, passwords: passwords, issuer: issuer, refreshTTL: refreshTTL, now: time.Now}
+}
+
+// system returns ctx with ent's privacy rules lifted: the service reads a
+// user by name to log them in before anyone is a viewer.
+func system(ctx context.Context) context.Context {
+	return privacy.DecisionContext(ctx, privacy.Allow)
+}
+
+// Grant is what a successful login returns.
+type Grant struct {
+	AccessToken  string
+	ExpiresIn    int // seconds
+	RefreshToken string
+	Scopes       []string
+	User         *ent.User
+}
+
+// TokenType is always "Bearer".
+func (*Grant) TokenType() string { return "Bearer" }
+
+// Login checks username and password and returns tokens carrying scopes:
+// nil means every scope the user holds, an empty list none. A scope the
+// user does not hold is an ErrInvalidInput naming it.
+func (s *Service) Login(ctx context.Context, username, password string, scopes []string) (*Grant, error) {
+	if scopes != nil {
+		var err error
+		if scopes, err = checkKnown(scopes); err != nil {
+			return nil, err
+		}
+	}
+	u, err := s.client.User.Query().Where(user.Username(username)).Only(system(ctx))
+	switch {
+	case ent.IsNotFound(err):
+		s.passwords.Match("", password) // same cost as a wrong password
+		return nil, ErrInvalidCredentials
+	case err != nil:
+		return nil, fmt.Errorf("login: look up user: %w", err)
+	case !s.passwords.Match(u.PasswordHash, password):
+		return nil, ErrInvalidCredentials
+	case u.Disabled:
+		return nil, ErrUserDisabled
+	}
+	if scopes == nil {
+		scopes = u.Scopes
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(u.Scopes, sc) {
+			return nil, invalidInput("scope %q is not granted to this user", sc)
+		}
+	}
+	return s.grant(ctx, u, scopes)
+}
+
+// grant issues an access token and a new session's refresh token.
+func (s *Service) grant(ctx context.Context, u *ent.User, scopes []string) (*Grant, error) {
+	access, _, err := s.issuer.Sign(u.ID, scopes)
+	if err != nil {
+		return nil, err
+	}
+	refresh := randomString(32) // 256 bits
+	hash := sha256.Sum256([]byte(refresh))
+	now := s.now()
+	err = s.client.Session.Create().
+		SetUserID(u.ID).
+		SetTokenHash(hash[:]).
+		SetScopes(scopes).
+		SetCreatedAt(now).
+		SetLastUsedAt(now).
+		SetExpiresAt(now.Add(s.refreshTTL)).
+		Exec(system(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("create session: %w", err)
+	}
+	return &Grant{
+		AccessToken:  access,
+		ExpiresIn:    int(s.issuer.TTL().Seconds()),
+		RefreshToken: refresh,
+		Scopes:       scopes,
+		User:         u,
+	}, nil
+}
+
+// Authenticate verifies an access token and loads its user (one
+// primary-key lookup). A deleted or disabled user's tokens stop working at
+// once.
+func (s *Service) Authenticate(ctx context.Context, raw string) (*Viewer, error) {
+	claims, err := s.issuer.Verify(raw)
+	if err != nil {
+		return nil, err
+	}
+	id, _ := claims.UserID() // checked by Verify
+	u, err := s.client.User.Get(system(ctx), id)
+	switch {
+	case ent.IsNotFound(err):
+		return nil, unauthenticated("access token user no longer exists")
+	case err != nil:
+		return nil, fmt.Errorf("authenticate: load user: %w", err)
+	case u.Disabled:
+		return nil, ErrUserDisabled
+	}
+	var scopes []string
+	for _, sc := range claims.Scopes() {
+		if slices.Contains(u.Scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	return &Viewer{User: u, Claims: claims, Scopes: scopes}, nil
+}
+
+// NewUser is what creating a user takes. Nil Scopes: none.
+type NewUser struct {
+	Username string
+	Password string
+	Email    *string
+	FullName *string
+	Scopes   []string
+	Disabled bool
+}
+
+var usernamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$`)
+
+// CreateUser checks u and stores it. Called by a viewer (GraphQL), it may
+// only grant scopes the viewer's own token carries, so users:write cannot
+// be used to mint a more powerful account; the CLI, acting as the system,
+// may grant any known scope.
+func (s *Service) CreateUser(ctx context.Context, u NewUser) (*ent.User, error) {
+	if !usernamePattern.MatchString(u.Username) {
+		return nil, invalidInput("username must be 3 to 64 letters, digits or . _ @ -, starting with a letter or digit")
+	}
+	if u.Email != nil {
+		if a, err := mail.ParseAddress(*u.Email); err != nil || a.Address != *u.Email || len(*u.Email) > 254 {
+			return nil, invalidInput("email %q is not a valid address", *u.Email)
+		}
+	}
+	if u.FullName != nil && len(*u.FullName) > 200 {
+		return nil, invalidInput("full name must be at most 200 bytes")
+	}
+	scopes, err := checkKnown(u.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	if v := ViewerFromContext(ctx); v != nil {
+		for _, sc := range scopes {
+			if !v.HasScope(sc) {
+				return nil, invalidInput("cannot grant scope %q: your token does not carry it", sc)
+			}
+		}
+	}
+	hash, err := s.passwords.Hash(u.Password)
+	if err != nil {
+		return nil, err
+	}
+	created, err := s.client.User.Create().
+		SetUsername(u.Username).
+		SetNillableEmail(u.Email).
+		SetNillableFullName(u.FullName).
+		SetPasswordHash(hash).
+		SetScopes(scopes).
+		SetDisabled(u.Disabled).
+		Save(ctx)
+	switch {
+	case ent.IsConstraintError(err):
+		return nil, invalidInput("username %q is already taken", u.Username)
+	case err != nil:
+		return nil, fmt.Errorf("create user: %w", err)
+	}
+	return created, nil
+}
+
+// SetDisabled disables or enables the user named username, as the system.
+// A disabled user cannot log in, and their tokens stop working at their
+// next request.
+func (s *Service) SetDisabled(ctx context.Context, username string, disabled bool) error {
+	n, err := s.client.User.Update().
+		Where(user.Username(username)).
+		SetDisabled(disabled).
+		Save(system(ctx))
+	switch {
+	case err != nil:
+		return fmt.Errorf("update user: %w", err)
+	case n == 0:
+		return invalidInput("no user named %q", username)
+	}
+	return nil
+}
+
+// AsSystem returns ctx acting as the system rather than a viewer: ent's
+// privacy rules let it read and write any row. For the CLI and the demo
+// seed, which run with the operator's authority; never for a request.
+func AsSystem(ctx context.Context) context.Context {
+	return system(ctx)
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"gqlauth/auth"
+	"gqlauth/ent"
+	"gqlauth/store"
+)
+
+const usage = `usage:
+  gqlauth serve [--demo] [flags]       run the server (gqlauth serve -h lists flags)
+  gqlauth user create --username U [--email E] [--full-name N] [--scopes me,items] [--disabled]
+                                       create a user; the password is read from standard input
+  gqlauth user disable --username U    a disabled user cannot log in, and their tokens stop working
+  gqlauth user enable --username U`
+
+// run is the whole program: main only hands it the process's environment.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		return errors.New(usage)
+	}
+	switch cmd, rest := args[1], args[2:]; cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		if len(rest) == 0 {
+			return errors.New(usage)
+		}
+		return userCommand(ctx, rest[0], rest[1:], getenv, stdin, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+}
+
+// config is gqlauth's configuration: each setting has an environment
+// variable and a flag; a flag given on the command line wins.
+type config struct {
+	addr        string
+	databaseURL string
+	jwtSecret   string
+	issuer      string
+	audience    string
+	accessTTL   time.Duration
+	refreshTTL  time.Duration
+	bcryptCost  int
+	demo        bool
+}
+
+// register adds cfg's flags to fs, with defaults taken from getenv, and
+// returns what is wrong with the environment's values, naming each variable.
+func (cfg *config) register(fs *flag.FlagSet, getenv func(string) string) error {
+	var errs []error
+	str := func(p *string, name, env, def, help string) {
+		if v := getenv(env); v != "" {
+			def = v
+		}
+		fs.StringVar(p, name, def, help+" ($"+env+")")
+	}
+	dur := func(p *time.Duration, name, env string, def time.Duration, help string) {
+		if v := getenv(env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				errs = append(errs, fmt.Errorf("$%s=%q: want a positive Go duration such as 15m", env, v))
+			}
+			def = d
+		}
+		fs.DurationVar(p, name, def, help+" ($"+env+")")
+	}
+	str(&cfg.addr, "addr", "GQLAUTH_ADDR", ":8080", "listen address")
+	str(&cfg.databaseURL, "database-url", "GQLAUTH_DATABASE_URL", "sqlite://gqlauth.db", "database: sqlite://PATH")
+	str(&cfg.jwtSecret, "jwt-secret", "GQLAUTH_JWT_SECRET", "", "HS256 signing secret, 32 bytes or more; prefer the variable, flags show in ps (default: random per start)")
+	str(&cfg.issuer, "issuer", "GQLAUTH_ISSUER", "gqlauth", "iss of issued tokens, and the only one accepted")
+	str(&cfg.audience, "audience", "GQLAUTH_AUDIENCE", "gqlauth", "aud of issued tokens, and the only one accepted")
+	dur(&cfg.accessTTL, "access-token-ttl", "GQLAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, "access token lifetime")
+	dur(&cfg.refreshTTL, "refresh-token-ttl", "GQLAUTH_REFRESH_TOKEN_TTL", 720*time.Hour, "refresh token lifetime")
+	cost := auth.DefaultCost
+	if v := getenv("GQLAUTH_BCRYPT_COST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("$GQLAUTH_BCRYPT_COST=%q: want a whole number", v))
+		}
+		cost = n
+	}
+	fs.IntVar(&cfg.bcryptCost, "bcrypt-cost", cost, "bcrypt cost of new password hashes ($GQLAUTH_BCRYPT_COST)")
+	return errors.Join(errs...)
+}
+
+// parseFlags parses args into fs, then reports the environment's errors.
+func parseFlags(fs *flag.FlagSet, args []string, envErr error) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return envErr
+}
+
+// openService opens the database and builds the auth service on it.
+func (cfg *config) openService(ctx context.Context, logger *slog.Logger) (*auth.Service, *ent.Client, *sql.DB, error) {
+	passwords, err := auth.NewPasswords(cfg.bcryptCost)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	secret := []byte(cfg.jwtSecret)
+	if len(secret) == 0 {
+		secret = []byte(rand.Text() + rand.Text())
+		logger.Warn("GQLAUTH_JWT_SECRET is not set: signing with a random secret, so every token dies when the process stops")
+	}
+	issuer, err := auth.NewIssuer(auth.TokenConfig{
+		Secret:   secret,
+		Issuer:   cfg.issuer,
+		Audience: cfg.audience,
+		TTL:      cfg.accessTTL,
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("GQLAUTH_JWT_SECRET: %w", err)
+	}
+	client, db, err := store.Open(ctx, cfg.databaseURL)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return auth.NewService(client, passwords, issuer, cfg.refreshTTL), client, db, nil
+}
+
+// serve runs the server until ctx is done, then drains in-flight requests.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	envErr := cfg.register(fs, getenv)
+	fs.BoolVar(&cfg.demo, "demo", false, "seed the tutorial's demo users and print how to log in")
+	if err := parseFlags(fs, args, envErr); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	svc, client, db, err := cfg.openService(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.demo {
+		if err := seedDemo(ctx, svc, stdout); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           newHandler(db, client, svc, logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "playground", "http://"+localURL(ln.Addr())+"/")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: draining in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// localURL is addr as a browser on this machine reaches it.
+func localURL(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return "localhost:" + strconv.Itoa(tcp.Port)
+	}
+	return addr.String()
+}
+
+// userCommand runs gqlauth user create|disable|enable, as the system.
+func userCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	envErr := cfg.register(fs, getenv)
+	var u auth.NewUser
+	var email, fullName, scopes string
+	fs.StringVar(&u.Username, "username", "", "the user's login name (required)")
+	if cmd == "create" {
+		fs.StringVar(&email, "email", "", "email address")
+		fs.StringVar(&fullName, "full-name", "", "full name")
+		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes to grant, from: "+strings.Join(auth.Scopes, ","))
+		fs.BoolVar(&u.Disabled, "disabled", false, "create the user disabled")
+	}
+	if err := parseFlags(fs, args, envErr); err != nil {
+		return err
+	}
+	if u.Username == "" {
+		return fmt.Errorf("user %s: --username is required", cmd)
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	svc, _, db, err := cfg.openService(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx = auth.AsSystem(ctx)
+	switch cmd {
+	case "create":
+		pw, err := io.ReadAll(io.LimitReader(stdin, 4096))
+		if err != nil {
+			return fmt.Errorf("read password from standard input: %w", err)
+		}
+		u.Password = string(bytes.TrimSuffix(bytes.TrimSuffix(pw, []byte("\n")), []byte("\r")))
+		if email != "" {
+			u.Email = &email
+		}
+		if fullName != "" {
+			u.FullName = &fullName
+		}
+		u.Scopes = []string{}
+		if scopes != "" {
+			u.Scopes = strings.Split(scopes, ",")
+		}
+		created, err := svc.CreateUser(ctx, u)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "created user %s (id %d) with scopes [%s]\n", created.Username, created.ID, strings.Join(created.Scopes, " "))
+	case "disable", "enable":
+		if err := svc.SetDisabled(ctx, u.Username, cmd == "disable"); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%sd user %s\n", cmd, u.Username)
+	default:
+		return fmt.Errorf("unknown command \"user %s\"\n%s", cmd, usage)
+	}
+	return nil
+}

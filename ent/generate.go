@@ -1,0 +1,8 @@
+// Package ent holds the ent schema (schema/) and the code generated from it.
+// Everything here except schema/, entc.go and generate.go is generated.
+package ent
+
+// Order matters: entc writes ent/ and ../graph/ent.graphqls, then gqlgen
+// reads every .graphqls under graph/ and writes the executor.
+//go:generate go run -mod=mod entc.go
+//go:generate sh -c "cd .. && go run -mod=mod github.com/99designs/gqlgen generate"

@@ -1,0 +1,66 @@
+// Package store opens gqlauth's database: it turns GQLAUTH_DATABASE_URL into
+// an ent client with the settings gqlauth relies on, and migrates it.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/mattn/go-sqlite3" // the sqlite3 driver
+
+	"gqlauth/ent"
+	"gqlauth/ent/migrate"
+	_ "gqlauth/ent/runtime" // registers ent's privacy policies: without it, none run
+)
+
+// Open connects to url and migrates the schema. Supported:
+//
+//   - sqlite://PATH: a SQLite file, with foreign keys on, WAL journaling and
+//     synchronous=FULL (a write acknowledged to a client has reached the
+//     disk), a busy timeout so concurrent writers wait instead of failing,
+//     and write transactions that take the lock when they begin.
+//   - sqlite://:memory: a private in-memory database (tests, demos).
+//
+// The *sql.DB is for health checks; close it (not the client) when done.
+func Open(ctx context.Context, url string) (*ent.Client, *sql.DB, error) {
+	path, ok := strings.CutPrefix(url, "sqlite://")
+	if !ok {
+		return nil, nil, fmt.Errorf("database URL %q: only sqlite://PATH is supported", redact(url))
+	}
+	if path == "" {
+		return nil, nil, fmt.Errorf("database URL %q: no path", url)
+	}
+	memory := path == ":memory:"
+	dsn := "file:" + path + "?_fk=1&_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate"
+	if memory {
+		dsn = "file:mem-" + rand.Text() + "?mode=memory&cache=shared&_fk=1"
+	}
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s: %w", url, err)
+	}
+	if memory {
+		// One connection that never closes: the database lives as long as it.
+		db.SetMaxOpenConns(1)
+		db.SetConnMaxIdleTime(0)
+	}
+	client := ent.NewClient(ent.Driver(entsql.OpenDB("sqlite3", db)))
+	if err := client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true)); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrate %s: %w", url, err)
+	}
+	return client, db, nil
+}
+
+// redact hides a password in a URL given back in an error.
+func redact(url string) string {
+	scheme, rest, ok := strings.Cut(url, "://")
+	if at := strings.LastIndex(rest, "@"); ok && at >= 0 {
+		return scheme + "://***@" + rest[at+1:]
+	}
+	return url
+}
