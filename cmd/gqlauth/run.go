@@ -197,6 +197,11 @@ func localURL(addr net.Addr) string {
 
 // userCommand runs gqlauth user create|disable|enable, as the system.
 func userCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	switch cmd {
+	case "create", "disable", "enable":
+	default:
+		return fmt.Errorf("unknown command \"user %s\"\n%s", cmd, usage)
+	}
 	var cfg config
 	fs := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -245,13 +250,11 @@ func userCommand(ctx context.Context, cmd string, args []string, getenv func(str
 			return err
 		}
 		fmt.Fprintf(stdout, "created user %s (id %d) with scopes [%s]\n", created.Username, created.ID, strings.Join(created.Scopes, " "))
-	case "disable", "enable":
+	default: // disable, enable
 		if err := svc.SetDisabled(ctx, u.Username, cmd == "disable"); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%sd user %s\n", cmd, u.Username)
-	default:
-		return fmt.Errorf("unknown command \"user %s\"\n%s", cmd, usage)
 	}
 	return nil
 }
