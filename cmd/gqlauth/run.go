@@ -64,9 +64,9 @@ type config struct {
 }
 
 // register adds cfg's flags to fs, with defaults taken from getenv, and
-// returns what is wrong with the environment's values, naming each variable.
-func (cfg *config) register(fs *flag.FlagSet, getenv func(string) string) error {
-	var errs []error
+// returns what is wrong with the environment's values, by flag name.
+func (cfg *config) register(fs *flag.FlagSet, getenv func(string) string) map[string]error {
+	errs := map[string]error{}
 	str := func(p *string, name, env, def, help string) {
 		if v := getenv(env); v != "" {
 			def = v
@@ -77,7 +77,7 @@ func (cfg *config) register(fs *flag.FlagSet, getenv func(string) string) error 
 		if v := getenv(env); v != "" {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
-				errs = append(errs, fmt.Errorf("$%s=%q: want a positive Go duration such as 15m", env, v))
+				errs[name] = fmt.Errorf("$%s=%q: want a positive Go duration such as 15m", env, v)
 			}
 			def = d
 		}
@@ -94,23 +94,29 @@ func (cfg *config) register(fs *flag.FlagSet, getenv func(string) string) error 
 	if v := getenv("GQLAUTH_BCRYPT_COST"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("$GQLAUTH_BCRYPT_COST=%q: want a whole number", v))
+			errs["bcrypt-cost"] = fmt.Errorf("$GQLAUTH_BCRYPT_COST=%q: want a whole number", v)
 		}
 		cost = n
 	}
 	fs.IntVar(&cfg.bcryptCost, "bcrypt-cost", cost, "bcrypt cost of new password hashes ($GQLAUTH_BCRYPT_COST)")
-	return errors.Join(errs...)
+	return errs
 }
 
-// parseFlags parses args into fs, then reports the environment's errors.
-func parseFlags(fs *flag.FlagSet, args []string, envErr error) error {
+// parseFlags parses args into fs, then reports the environment's errors
+// for the settings no flag overrode.
+func parseFlags(fs *flag.FlagSet, args []string, envErrs map[string]error) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
-	return envErr
+	fs.Visit(func(f *flag.Flag) { delete(envErrs, f.Name) })
+	var errs []error
+	for _, err := range envErrs {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // openService opens the database and builds the auth service on it.
@@ -145,9 +151,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	var cfg config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	envErr := cfg.register(fs, getenv)
+	envErrs := cfg.register(fs, getenv)
 	fs.BoolVar(&cfg.demo, "demo", false, "seed the tutorial's demo users and print how to log in")
-	if err := parseFlags(fs, args, envErr); err != nil {
+	if err := parseFlags(fs, args, envErrs); err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
@@ -205,7 +211,7 @@ func userCommand(ctx context.Context, cmd string, args []string, getenv func(str
 	var cfg config
 	fs := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	envErr := cfg.register(fs, getenv)
+	envErrs := cfg.register(fs, getenv)
 	var u auth.NewUser
 	var email, fullName, scopes string
 	fs.StringVar(&u.Username, "username", "", "the user's login name (required)")
@@ -215,7 +221,7 @@ func userCommand(ctx context.Context, cmd string, args []string, getenv func(str
 		fs.StringVar(&scopes, "scopes", "", "comma-separated scopes to grant, from: "+strings.Join(auth.Scopes, ","))
 		fs.BoolVar(&u.Disabled, "disabled", false, "create the user disabled")
 	}
-	if err := parseFlags(fs, args, envErr); err != nil {
+	if err := parseFlags(fs, args, envErrs); err != nil {
 		return err
 	}
 	if u.Username == "" {

@@ -676,10 +676,11 @@ func TestConfigErrors(t *testing.T) {
 func TestFlagOverridesEnv(t *testing.T) {
 	env := testEnv(t)
 	envAddr := env["GQLAUTH_ADDR"]
-	env["GQLAUTH_JWT_SECRET"] = "too-short" // overridden by --jwt-secret
+	env["GQLAUTH_JWT_SECRET"] = "too-short"     // overridden by --jwt-secret
+	env["GQLAUTH_ACCESS_TOKEN_TTL"] = "forever" // malformed, but overridden by the flag
 	flagAddr := freeAddr(t)
 
-	s := startServer(t, env, "--addr", flagAddr, "--jwt-secret", testSecret, "--demo")
+	s := startServer(t, env, "--addr", flagAddr, "--jwt-secret", testSecret, "--access-token-ttl", "5m", "--demo")
 	if c, err := net.DialTimeout("tcp", envAddr, time.Second); err == nil {
 		c.Close()
 		t.Errorf("something listens on $GQLAUTH_ADDR %s, want only --addr %s", envAddr, flagAddr)
