@@ -26,9 +26,13 @@ type Claims struct {
 	Scope string `json:"scope"`
 }
 
-// UserID is the subject as a user ID.
+// UserID is the subject as a user ID, written as gqlauth writes it.
 func (c *Claims) UserID() (int, error) {
-	return strconv.Atoi(c.Subject)
+	id, err := strconv.Atoi(c.Subject)
+	if err == nil && strconv.Itoa(id) != c.Subject {
+		err = fmt.Errorf("subject %q is not in canonical form", c.Subject)
+	}
+	return id, err
 }
 
 // Scopes splits Scope.

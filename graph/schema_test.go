@@ -120,4 +120,3 @@ func directiveDefString(d *ast.DirectiveDefinition) string {
 	}
 	return b.String()
 }
-

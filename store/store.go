@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 
 	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/mattn/go-sqlite3" // the sqlite3 driver
@@ -16,6 +17,12 @@ import (
 	"gqlauth/ent/migrate"
 	_ "gqlauth/ent/runtime" // registers ent's privacy policies: without it, none run
 )
+
+// maxConns bounds a SQLite file's connection pool.
+const maxConns = 4
+
+// migrateMu serializes migrations: parallel tests open many databases.
+var migrateMu sync.Mutex
 
 // Open connects to url and migrates the schema. Supported:
 //
@@ -46,10 +53,18 @@ func Open(ctx context.Context, url string) (*ent.Client, *sql.DB, error) {
 	if memory {
 		// One connection that never closes: the database lives as long as it.
 		db.SetMaxOpenConns(1)
-		db.SetConnMaxIdleTime(0)
+	} else {
+		// A small pool kept open: opening a SQLite connection (and running its
+		// pragmas) per request costs more than the query, each connection has
+		// its own page cache, and two cores gain nothing from more readers.
+		db.SetMaxOpenConns(maxConns)
+		db.SetMaxIdleConns(maxConns)
 	}
 	client := ent.NewClient(ent.Driver(entsql.OpenDB("sqlite3", db)))
-	if err := client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true)); err != nil {
+	migrateMu.Lock() // ent's migration writes to the package-level table definitions
+	err = client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true))
+	migrateMu.Unlock()
+	if err != nil {
 		db.Close()
 		return nil, nil, fmt.Errorf("migrate %s: %w", url, err)
 	}

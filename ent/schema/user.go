@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"gqlauth/ent/privacy"
@@ -44,7 +45,7 @@ func (User) Edges() []ent.Edge {
 		edge.To("items", Item.Type).
 			Annotations(entgql.Directives(requiresScopes([][]string{{"items"}}))),
 		edge.To("sessions", Session.Type).
-			Annotations(entgql.Skip()),
+			Annotations(entgql.Skip(), entsql.OnDelete(entsql.Cascade)),
 	}
 }
 
