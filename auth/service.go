@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"net/mail"
 	"regexp"
@@ -19,17 +18,25 @@ import (
 // administration. The GraphQL resolvers, the /token endpoint and the CLI
 // are thin front doors to it.
 type Service struct {
-	client     *ent.Client
-	passwords  *Passwords
-	issuer     *Issuer
-	refreshTTL time.Duration
-	now        func() time.Time
+	client    *ent.Client
+	passwords *Passwords
+	issuer    *Issuer
+	sessions  SessionConfig
+	now       func() time.Time
+}
+
+// SessionConfig sets how long sessions live.
+type SessionConfig struct {
+	// TTL is a session's (and so its refresh tokens') lifetime.
+	TTL time.Duration
+	// ReuseGrace is how long after a rotation presenting the just-rotated
+	// token again fails without revoking the session.
+	ReuseGrace time.Duration
 }
 
 // NewService returns a Service storing users and sessions in client.
-// Refresh tokens live refreshTTL.
-func NewService(client *ent.Client, passwords *Passwords, issuer *Issuer, refreshTTL time.Duration) *Service {
-	return &Service{client: client, passwords: passwords, issuer: issuer, refreshTTL: refreshTTL, now: time.Now}
+func NewService(client *ent.Client, passwords *Passwords, issuer *Issuer, sessions SessionConfig) *Service {
+	return &Service{client: client, passwords: passwords, issuer: issuer, sessions: sessions, now: time.Now}
 }
 
 // system returns ctx with ent's privacy rules lifted: the service reads a
@@ -81,35 +88,6 @@ func (s *Service) Login(ctx context.Context, username, password string, scopes [
 		}
 	}
 	return s.grant(ctx, u, scopes)
-}
-
-// grant issues an access token and a new session's refresh token.
-func (s *Service) grant(ctx context.Context, u *ent.User, scopes []string) (*Grant, error) {
-	access, _, err := s.issuer.Sign(u.ID, scopes)
-	if err != nil {
-		return nil, err
-	}
-	refresh := randomString(32) // 256 bits
-	hash := sha256.Sum256([]byte(refresh))
-	now := s.now()
-	err = s.client.Session.Create().
-		SetUserID(u.ID).
-		SetTokenHash(hash[:]).
-		SetScopes(scopes).
-		SetCreatedAt(now).
-		SetLastUsedAt(now).
-		SetExpiresAt(now.Add(s.refreshTTL)).
-		Exec(system(ctx))
-	if err != nil {
-		return nil, fmt.Errorf("create session: %w", err)
-	}
-	return &Grant{
-		AccessToken:  access,
-		ExpiresIn:    int(s.issuer.TTL().Seconds()),
-		RefreshToken: refresh,
-		Scopes:       scopes,
-		User:         u,
-	}, nil
 }
 
 // Authenticate verifies an access token and loads its user (one
@@ -197,6 +175,18 @@ func (s *Service) CreateUser(ctx context.Context, u NewUser) (*ent.User, error) 
 		return nil, fmt.Errorf("create user: %w", err)
 	}
 	return created, nil
+}
+
+// userID returns the ID of the user named username, as the system.
+func (s *Service) userID(ctx context.Context, username string) (int, error) {
+	id, err := s.client.User.Query().Where(user.Username(username)).OnlyID(system(ctx))
+	switch {
+	case ent.IsNotFound(err):
+		return 0, invalidInput("no user named %q", username)
+	case err != nil:
+		return 0, fmt.Errorf("look up user: %w", err)
+	}
+	return id, nil
 }
 
 // SetDisabled disables or enables the user named username, as the system.

@@ -39,7 +39,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { db.Close() })
 	iss := newIssuer(t, time.Hour)
 	return &env{
-		svc:    auth.NewService(client, newPasswords(t), iss, time.Hour),
+		svc:    auth.NewService(client, newPasswords(t), iss, auth.SessionConfig{TTL: time.Hour, ReuseGrace: 10 * time.Second}),
 		client: client,
 		db:     db,
 		issuer: iss,
@@ -240,9 +240,13 @@ func TestRefreshTokenStoredHashed(t *testing.T) {
 		t.Fatalf("sessions = %d, want 1", len(sessions))
 	}
 	s := sessions[0]
+	tokens, err := e.client.RefreshToken.Query().All(ctx)
+	if err != nil || len(tokens) != 1 {
+		t.Fatalf("RefreshToken.Query().All() = %d tokens, %v; want 1", len(tokens), err)
+	}
 	want := sha256.Sum256([]byte(g.RefreshToken))
-	if !bytes.Equal(s.TokenHash, want[:]) {
-		t.Errorf("TokenHash = %x, want sha256(refresh token) = %x", s.TokenHash, want)
+	if !bytes.Equal(tokens[0].TokenHash, want[:]) || tokens[0].SessionID != s.ID {
+		t.Errorf("token = hash %x of session %d, want sha256(refresh token) = %x of session %d", tokens[0].TokenHash, tokens[0].SessionID, want, s.ID)
 	}
 	if s.UserID != alice.ID {
 		t.Errorf("session UserID = %d, want %d", s.UserID, alice.ID)
@@ -257,8 +261,15 @@ func TestRefreshTokenStoredHashed(t *testing.T) {
 		t.Errorf("session RevokedAt = %v, want nil", s.RevokedAt)
 	}
 
-	// No column of any session row holds the plaintext token.
-	rows, err := e.db.QueryContext(context.Background(), "SELECT * FROM sessions")
+	// No column of any session or token row holds the plaintext token.
+	for _, table := range []string{"sessions", "refresh_tokens"} {
+		assertNoPlaintext(t, e, table, g.RefreshToken)
+	}
+}
+
+func assertNoPlaintext(t *testing.T, e *env, table, refresh string) {
+	t.Helper()
+	rows, err := e.db.QueryContext(context.Background(), "SELECT * FROM "+table)
 	if err != nil {
 		t.Fatalf("select sessions: %v", err)
 	}
@@ -288,8 +299,8 @@ func TestRefreshTokenStoredHashed(t *testing.T) {
 			default:
 				text = fmt.Sprint(v)
 			}
-			if strings.Contains(text, g.RefreshToken) {
-				t.Errorf("sessions.%s holds the plaintext refresh token", cols[i])
+			if strings.Contains(text, refresh) {
+				t.Errorf("%s.%s holds the plaintext refresh token", table, cols[i])
 			}
 		}
 	}
@@ -297,7 +308,7 @@ func TestRefreshTokenStoredHashed(t *testing.T) {
 		t.Fatal(err)
 	}
 	if nrows != 1 {
-		t.Errorf("SELECT * FROM sessions returned %d rows, want 1", nrows)
+		t.Errorf("SELECT * FROM %s returned %d rows, want 1", table, nrows)
 	}
 }
 
@@ -355,7 +366,7 @@ func TestAuthenticateRejects(t *testing.T) {
 			return g.AccessToken
 		}, "access token user no longer exists"},
 		{"user never existed", func(t *testing.T, e *env) string {
-			raw, _, err := e.issuer.Sign(999999, []string{"me"})
+			raw, _, err := e.issuer.Sign(999999, 0, []string{"me"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -375,7 +386,7 @@ func TestAuthenticateRejects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			raw, _, err := other.Sign(u.ID, []string{"me"})
+			raw, _, err := other.Sign(u.ID, 0, []string{"me"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -24,6 +24,10 @@ type Claims struct {
 	jwt.RegisteredClaims
 	// Scope is space-separated, as in OAuth 2.0.
 	Scope string `json:"scope"`
+	// SessionID is the login session the token was issued for ("sid",
+	// OpenID Connect's name for it), so that a user can end every session
+	// but the current one.
+	SessionID int `json:"sid,omitempty"`
 }
 
 // UserID is the subject as a user ID, written as gqlauth writes it.
@@ -84,8 +88,9 @@ func NewIssuer(cfg TokenConfig) (*Issuer, error) {
 // TTL is the lifetime of the tokens this Issuer signs.
 func (i *Issuer) TTL() time.Duration { return i.cfg.TTL }
 
-// Sign returns a signed access token for userID carrying scopes, and its claims.
-func (i *Issuer) Sign(userID int, scopes []string) (string, *Claims, error) {
+// Sign returns a signed access token for userID carrying scopes, and its
+// claims. sessionID 0 means none.
+func (i *Issuer) Sign(userID, sessionID int, scopes []string) (string, *Claims, error) {
 	now := i.now().Truncate(time.Second)
 	claims := &Claims{
 		RegisteredClaims: jwt.RegisteredClaims{
@@ -96,7 +101,8 @@ func (i *Issuer) Sign(userID int, scopes []string) (string, *Claims, error) {
 			ExpiresAt: jwt.NewNumericDate(now.Add(i.cfg.TTL)),
 			ID:        randomString(16),
 		},
-		Scope: strings.Join(scopes, " "),
+		Scope:     strings.Join(scopes, " "),
+		SessionID: sessionID,
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodHS256, claims)
 	t.Header["typ"] = tokenType

@@ -126,7 +126,7 @@ func TestSignHeaderAndClaims(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t, testTTL)
 	before := time.Now().Unix()
-	raw, claims, err := iss.Sign(42, []string{"me", "items:write"})
+	raw, claims, err := iss.Sign(42, 0, []string{"me", "items:write"})
 	after := time.Now().Unix()
 	if err != nil {
 		t.Fatalf("Sign() = %v", err)
@@ -213,7 +213,7 @@ func TestSignScopes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			raw, _, err := iss.Sign(7, tt.scopes)
+			raw, _, err := iss.Sign(7, 0, tt.scopes)
 			if err != nil {
 				t.Fatalf("Sign(7, %q) = %v", tt.scopes, err)
 			}
@@ -237,7 +237,7 @@ func TestSignJTIUnique(t *testing.T) {
 	iss := newIssuer(t, testTTL)
 	seen := make(map[string]bool)
 	for range 50 {
-		_, c, err := iss.Sign(1, []string{"me"})
+		_, c, err := iss.Sign(1, 0, []string{"me"})
 		if err != nil {
 			t.Fatalf("Sign() = %v", err)
 		}
@@ -254,7 +254,7 @@ func TestSignJTIUnique(t *testing.T) {
 func TestVerifyValid(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t, testTTL)
-	raw, signed, err := iss.Sign(4294967297, []string{"me", "items"})
+	raw, signed, err := iss.Sign(4294967297, 0, []string{"me", "items"})
 	if err != nil {
 		t.Fatalf("Sign() = %v", err)
 	}
@@ -285,7 +285,7 @@ func TestVerifyValid(t *testing.T) {
 func TestVerifyRejects(t *testing.T) {
 	t.Parallel()
 	iss := newIssuer(t, testTTL)
-	good, _, err := iss.Sign(42, []string{"me"})
+	good, _, err := iss.Sign(42, 0, []string{"me"})
 	if err != nil {
 		t.Fatalf("Sign() = %v", err)
 	}
@@ -420,7 +420,7 @@ func TestVerifyOtherIssuerConfig(t *testing.T) {
 	t.Parallel()
 	// A token from a server with the same secret but another issuer or
 	// audience configured is refused.
-	raw, _, err := newIssuer(t, testTTL).Sign(1, []string{"me"})
+	raw, _, err := newIssuer(t, testTTL).Sign(1, 0, []string{"me"})
 	if err != nil {
 		t.Fatalf("Sign() = %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"gqlauth/ent/item"
+	"gqlauth/ent/refreshtoken"
 	"gqlauth/ent/session"
 	"gqlauth/ent/user"
 	"reflect"
@@ -75,9 +76,10 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			item.Table:    item.ValidColumn,
-			session.Table: session.ValidColumn,
-			user.Table:    user.ValidColumn,
+			item.Table:         item.ValidColumn,
+			refreshtoken.Table: refreshtoken.ValidColumn,
+			session.Table:      session.ValidColumn,
+			user.Table:         user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gqlauth/ent/refreshtoken"
 	"gqlauth/ent/session"
 	"gqlauth/ent/user"
 	"time"
@@ -21,12 +22,6 @@ type SessionCreate struct {
 	mutation *SessionMutation
 	hooks    []Hook
 	conflict []sql.ConflictOption
-}
-
-// SetTokenHash sets the "token_hash" field.
-func (_c *SessionCreate) SetTokenHash(v []byte) *SessionCreate {
-	_c.mutation.SetTokenHash(v)
-	return _c
 }
 
 // SetScopes sets the "scopes" field.
@@ -87,6 +82,21 @@ func (_c *SessionCreate) SetNillableRevokedAt(v *time.Time) *SessionCreate {
 func (_c *SessionCreate) SetUserID(v int) *SessionCreate {
 	_c.mutation.SetUserID(v)
 	return _c
+}
+
+// AddTokenIDs adds the "tokens" edge to the RefreshToken entity by IDs.
+func (_c *SessionCreate) AddTokenIDs(ids ...int) *SessionCreate {
+	_c.mutation.AddTokenIDs(ids...)
+	return _c
+}
+
+// AddTokens adds the "tokens" edges to the RefreshToken entity.
+func (_c *SessionCreate) AddTokens(v ...*RefreshToken) *SessionCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddTokenIDs(ids...)
 }
 
 // SetUser sets the "user" edge to the User entity.
@@ -154,9 +164,6 @@ func (_c *SessionCreate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_c *SessionCreate) check() error {
-	if _, ok := _c.mutation.TokenHash(); !ok {
-		return &ValidationError{Name: "token_hash", err: errors.New(`ent: missing required field "Session.token_hash"`)}
-	}
 	if _, ok := _c.mutation.Scopes(); !ok {
 		return &ValidationError{Name: "scopes", err: errors.New(`ent: missing required field "Session.scopes"`)}
 	}
@@ -202,10 +209,6 @@ func (_c *SessionCreate) createSpec() (*Session, *sqlgraph.CreateSpec) {
 		_spec = sqlgraph.NewCreateSpec(session.Table, sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt))
 	)
 	_spec.OnConflict = _c.conflict
-	if value, ok := _c.mutation.TokenHash(); ok {
-		_spec.SetField(session.FieldTokenHash, field.TypeBytes, value)
-		_node.TokenHash = value
-	}
 	if value, ok := _c.mutation.Scopes(); ok {
 		_spec.SetField(session.FieldScopes, field.TypeJSON, value)
 		_node.Scopes = value
@@ -225,6 +228,22 @@ func (_c *SessionCreate) createSpec() (*Session, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RevokedAt(); ok {
 		_spec.SetField(session.FieldRevokedAt, field.TypeTime, value)
 		_node.RevokedAt = &value
+	}
+	if nodes := _c.mutation.TokensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   session.TokensTable,
+			Columns: []string{session.TokensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(refreshtoken.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.UserIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -250,7 +269,7 @@ func (_c *SessionCreate) createSpec() (*Session, *sqlgraph.CreateSpec) {
 // of the `INSERT` statement. For example:
 //
 //	client.Session.Create().
-//		SetTokenHash(v).
+//		SetScopes(v).
 //		OnConflict(
 //			// Update the row with the new values
 //			// the was proposed for insertion.
@@ -259,7 +278,7 @@ func (_c *SessionCreate) createSpec() (*Session, *sqlgraph.CreateSpec) {
 //		// Override some of the fields with custom
 //		// update values.
 //		Update(func(u *ent.SessionUpsert) {
-//			SetTokenHash(v+v).
+//			SetScopes(v+v).
 //		}).
 //		Exec(ctx)
 func (_c *SessionCreate) OnConflict(opts ...sql.ConflictOption) *SessionUpsertOne {
@@ -294,18 +313,6 @@ type (
 		*sql.UpdateSet
 	}
 )
-
-// SetTokenHash sets the "token_hash" field.
-func (u *SessionUpsert) SetTokenHash(v []byte) *SessionUpsert {
-	u.Set(session.FieldTokenHash, v)
-	return u
-}
-
-// UpdateTokenHash sets the "token_hash" field to the value that was provided on create.
-func (u *SessionUpsert) UpdateTokenHash() *SessionUpsert {
-	u.SetExcluded(session.FieldTokenHash)
-	return u
-}
 
 // SetScopes sets the "scopes" field.
 func (u *SessionUpsert) SetScopes(v []string) *SessionUpsert {
@@ -407,20 +414,6 @@ func (u *SessionUpsertOne) Update(set func(*SessionUpsert)) *SessionUpsertOne {
 		set(&SessionUpsert{UpdateSet: update})
 	}))
 	return u
-}
-
-// SetTokenHash sets the "token_hash" field.
-func (u *SessionUpsertOne) SetTokenHash(v []byte) *SessionUpsertOne {
-	return u.Update(func(s *SessionUpsert) {
-		s.SetTokenHash(v)
-	})
-}
-
-// UpdateTokenHash sets the "token_hash" field to the value that was provided on create.
-func (u *SessionUpsertOne) UpdateTokenHash() *SessionUpsertOne {
-	return u.Update(func(s *SessionUpsert) {
-		s.UpdateTokenHash()
-	})
 }
 
 // SetScopes sets the "scopes" field.
@@ -621,7 +614,7 @@ func (_c *SessionCreateBulk) ExecX(ctx context.Context) {
 //		// Override some of the fields with custom
 //		// update values.
 //		Update(func(u *ent.SessionUpsert) {
-//			SetTokenHash(v+v).
+//			SetScopes(v+v).
 //		}).
 //		Exec(ctx)
 func (_c *SessionCreateBulk) OnConflict(opts ...sql.ConflictOption) *SessionUpsertBulk {
@@ -698,20 +691,6 @@ func (u *SessionUpsertBulk) Update(set func(*SessionUpsert)) *SessionUpsertBulk 
 		set(&SessionUpsert{UpdateSet: update})
 	}))
 	return u
-}
-
-// SetTokenHash sets the "token_hash" field.
-func (u *SessionUpsertBulk) SetTokenHash(v []byte) *SessionUpsertBulk {
-	return u.Update(func(s *SessionUpsert) {
-		s.SetTokenHash(v)
-	})
-}
-
-// UpdateTokenHash sets the "token_hash" field to the value that was provided on create.
-func (u *SessionUpsertBulk) UpdateTokenHash() *SessionUpsertBulk {
-	return u.Update(func(s *SessionUpsert) {
-		s.UpdateTokenHash()
-	})
 }
 
 // SetScopes sets the "scopes" field.

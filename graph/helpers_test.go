@@ -49,7 +49,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(client, passwords, issuer, time.Hour)
+	svc := auth.NewService(client, passwords, issuer, auth.SessionConfig{TTL: time.Hour, ReuseGrace: 10 * time.Second})
 	logs := new(bytes.Buffer)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	return &env{

@@ -59,6 +59,7 @@ type config struct {
 	audience    string
 	accessTTL   time.Duration
 	refreshTTL  time.Duration
+	reuseGrace  time.Duration
 	bcryptCost  int
 	demo        bool
 }
@@ -76,8 +77,8 @@ func (cfg *config) register(fs *flag.FlagSet, getenv func(string) string) map[st
 	dur := func(p *time.Duration, name, env string, def time.Duration, help string) {
 		if v := getenv(env); v != "" {
 			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				errs[name] = fmt.Errorf("$%s=%q: want a positive Go duration such as 15m", env, v)
+			if err != nil || d < 0 {
+				errs[name] = fmt.Errorf("$%s=%q: want a Go duration such as 15m", env, v)
 			}
 			def = d
 		}
@@ -89,7 +90,8 @@ func (cfg *config) register(fs *flag.FlagSet, getenv func(string) string) map[st
 	str(&cfg.issuer, "issuer", "GQLAUTH_ISSUER", "gqlauth", "iss of issued tokens, and the only one accepted")
 	str(&cfg.audience, "audience", "GQLAUTH_AUDIENCE", "gqlauth", "aud of issued tokens, and the only one accepted")
 	dur(&cfg.accessTTL, "access-token-ttl", "GQLAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, "access token lifetime")
-	dur(&cfg.refreshTTL, "refresh-token-ttl", "GQLAUTH_REFRESH_TOKEN_TTL", 720*time.Hour, "refresh token lifetime")
+	dur(&cfg.refreshTTL, "refresh-token-ttl", "GQLAUTH_REFRESH_TOKEN_TTL", 720*time.Hour, "refresh token (session) lifetime")
+	dur(&cfg.reuseGrace, "refresh-reuse-grace", "GQLAUTH_REFRESH_REUSE_GRACE", 10*time.Second, "after a rotation, how long presenting the just-rotated refresh token fails without revoking the session")
 	cost := auth.DefaultCost
 	if v := getenv("GQLAUTH_BCRYPT_COST"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -139,11 +141,14 @@ func (cfg *config) openService(ctx context.Context, logger *slog.Logger) (*auth.
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("GQLAUTH_JWT_SECRET: %w", err)
 	}
+	if cfg.refreshTTL <= 0 {
+		return nil, nil, nil, fmt.Errorf("refresh token TTL must be positive, got %v", cfg.refreshTTL)
+	}
 	client, db, err := store.Open(ctx, cfg.databaseURL)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return auth.NewService(client, passwords, issuer, cfg.refreshTTL), client, db, nil
+	return auth.NewService(client, passwords, issuer, auth.SessionConfig{TTL: cfg.refreshTTL, ReuseGrace: cfg.reuseGrace}), client, db, nil
 }
 
 // serve runs the server until ctx is done, then drains in-flight requests.

@@ -9,6 +9,9 @@ import (
 // Item is the predicate function for item builders.
 type Item func(*sql.Selector)
 
+// RefreshToken is the predicate function for refreshtoken builders.
+type RefreshToken func(*sql.Selector)
+
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 

@@ -5,6 +5,7 @@ package runtime
 import (
 	"context"
 	"gqlauth/ent/item"
+	"gqlauth/ent/refreshtoken"
 	"gqlauth/ent/schema"
 	"gqlauth/ent/session"
 	"gqlauth/ent/user"
@@ -33,6 +34,21 @@ func init() {
 	itemDescTitle := itemFields[0].Descriptor()
 	// item.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	item.TitleValidator = itemDescTitle.Validators[0].(func(string) error)
+	refreshtoken.Policy = privacy.NewPolicies(schema.RefreshToken{})
+	refreshtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := refreshtoken.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	refreshtokenFields := schema.RefreshToken{}.Fields()
+	_ = refreshtokenFields
+	// refreshtokenDescCreatedAt is the schema descriptor for created_at field.
+	refreshtokenDescCreatedAt := refreshtokenFields[1].Descriptor()
+	// refreshtoken.DefaultCreatedAt holds the default value on creation for the created_at field.
+	refreshtoken.DefaultCreatedAt = refreshtokenDescCreatedAt.Default.(func() time.Time)
 	session.Policy = privacy.NewPolicies(schema.Session{})
 	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -45,15 +61,15 @@ func init() {
 	sessionFields := schema.Session{}.Fields()
 	_ = sessionFields
 	// sessionDescScopes is the schema descriptor for scopes field.
-	sessionDescScopes := sessionFields[1].Descriptor()
+	sessionDescScopes := sessionFields[0].Descriptor()
 	// session.DefaultScopes holds the default value on creation for the scopes field.
 	session.DefaultScopes = sessionDescScopes.Default.([]string)
 	// sessionDescCreatedAt is the schema descriptor for created_at field.
-	sessionDescCreatedAt := sessionFields[2].Descriptor()
+	sessionDescCreatedAt := sessionFields[1].Descriptor()
 	// session.DefaultCreatedAt holds the default value on creation for the created_at field.
 	session.DefaultCreatedAt = sessionDescCreatedAt.Default.(func() time.Time)
 	// sessionDescLastUsedAt is the schema descriptor for last_used_at field.
-	sessionDescLastUsedAt := sessionFields[3].Descriptor()
+	sessionDescLastUsedAt := sessionFields[2].Descriptor()
 	// session.DefaultLastUsedAt holds the default value on creation for the last_used_at field.
 	session.DefaultLastUsedAt = sessionDescLastUsedAt.Default.(func() time.Time)
 	user.Policy = privacy.NewPolicies(schema.User{})

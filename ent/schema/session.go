@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -11,8 +12,8 @@ import (
 	"gqlauth/ent/privacy"
 )
 
-// Session is one login: the refresh token that continues it is stored only
-// as its SHA-256 hash, never in plaintext.
+// Session is one login, continued by rotating refresh tokens (see
+// RefreshToken). Revoking it ends every token of that login.
 type Session struct {
 	ent.Schema
 }
@@ -20,9 +21,6 @@ type Session struct {
 // Fields of the Session.
 func (Session) Fields() []ent.Field {
 	return []ent.Field{
-		field.Bytes("token_hash").
-			Unique().
-			Sensitive(),
 		// Scopes granted at login: a refreshed access token never carries more.
 		field.Strings("scopes").
 			Default([]string{}),
@@ -43,6 +41,8 @@ func (Session) Fields() []ent.Field {
 // Edges of the Session.
 func (Session) Edges() []ent.Edge {
 	return []ent.Edge{
+		edge.To("tokens", RefreshToken.Type).
+			Annotations(entsql.OnDelete(entsql.Cascade)),
 		edge.From("user", User.Type).
 			Ref("sessions").
 			Field("user_id").

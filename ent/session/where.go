@@ -55,11 +55,6 @@ func IDLTE(id int) predicate.Session {
 	return predicate.Session(sql.FieldLTE(FieldID, id))
 }
 
-// TokenHash applies equality check predicate on the "token_hash" field. It's identical to TokenHashEQ.
-func TokenHash(v []byte) predicate.Session {
-	return predicate.Session(sql.FieldEQ(FieldTokenHash, v))
-}
-
 // CreatedAt applies equality check predicate on the "created_at" field. It's identical to CreatedAtEQ.
 func CreatedAt(v time.Time) predicate.Session {
 	return predicate.Session(sql.FieldEQ(FieldCreatedAt, v))
@@ -83,46 +78,6 @@ func RevokedAt(v time.Time) predicate.Session {
 // UserID applies equality check predicate on the "user_id" field. It's identical to UserIDEQ.
 func UserID(v int) predicate.Session {
 	return predicate.Session(sql.FieldEQ(FieldUserID, v))
-}
-
-// TokenHashEQ applies the EQ predicate on the "token_hash" field.
-func TokenHashEQ(v []byte) predicate.Session {
-	return predicate.Session(sql.FieldEQ(FieldTokenHash, v))
-}
-
-// TokenHashNEQ applies the NEQ predicate on the "token_hash" field.
-func TokenHashNEQ(v []byte) predicate.Session {
-	return predicate.Session(sql.FieldNEQ(FieldTokenHash, v))
-}
-
-// TokenHashIn applies the In predicate on the "token_hash" field.
-func TokenHashIn(vs ...[]byte) predicate.Session {
-	return predicate.Session(sql.FieldIn(FieldTokenHash, vs...))
-}
-
-// TokenHashNotIn applies the NotIn predicate on the "token_hash" field.
-func TokenHashNotIn(vs ...[]byte) predicate.Session {
-	return predicate.Session(sql.FieldNotIn(FieldTokenHash, vs...))
-}
-
-// TokenHashGT applies the GT predicate on the "token_hash" field.
-func TokenHashGT(v []byte) predicate.Session {
-	return predicate.Session(sql.FieldGT(FieldTokenHash, v))
-}
-
-// TokenHashGTE applies the GTE predicate on the "token_hash" field.
-func TokenHashGTE(v []byte) predicate.Session {
-	return predicate.Session(sql.FieldGTE(FieldTokenHash, v))
-}
-
-// TokenHashLT applies the LT predicate on the "token_hash" field.
-func TokenHashLT(v []byte) predicate.Session {
-	return predicate.Session(sql.FieldLT(FieldTokenHash, v))
-}
-
-// TokenHashLTE applies the LTE predicate on the "token_hash" field.
-func TokenHashLTE(v []byte) predicate.Session {
-	return predicate.Session(sql.FieldLTE(FieldTokenHash, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -313,6 +268,29 @@ func UserIDIn(vs ...int) predicate.Session {
 // UserIDNotIn applies the NotIn predicate on the "user_id" field.
 func UserIDNotIn(vs ...int) predicate.Session {
 	return predicate.Session(sql.FieldNotIn(FieldUserID, vs...))
+}
+
+// HasTokens applies the HasEdge predicate on the "tokens" edge.
+func HasTokens() predicate.Session {
+	return predicate.Session(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, TokensTable, TokensColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasTokensWith applies the HasEdge predicate on the "tokens" edge with a given conditions (other predicates).
+func HasTokensWith(preds ...predicate.RefreshToken) predicate.Session {
+	return predicate.Session(func(s *sql.Selector) {
+		step := newTokensStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
 }
 
 // HasUser applies the HasEdge predicate on the "user" edge.
