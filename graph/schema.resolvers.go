@@ -18,6 +18,26 @@ func (r *mutationResolver) Login(ctx context.Context, username string, password 
 	return r.auth.Login(ctx, username, password, scopes)
 }
 
+// RefreshToken is the resolver for the refreshToken field.
+func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*auth.Grant, error) {
+	return r.auth.Refresh(ctx, refreshToken)
+}
+
+// Logout is the resolver for the logout field.
+func (r *mutationResolver) Logout(ctx context.Context, refreshToken string) (bool, error) {
+	return true, r.auth.Logout(ctx, refreshToken)
+}
+
+// LogoutAll is the resolver for the logoutAll field.
+func (r *mutationResolver) LogoutAll(ctx context.Context) (int, error) {
+	return r.auth.LogoutAll(ctx, auth.ViewerFromContext(ctx))
+}
+
+// ChangePassword is the resolver for the changePassword field.
+func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (int, error) {
+	return r.auth.ChangePassword(ctx, auth.ViewerFromContext(ctx), currentPassword, newPassword)
+}
+
 // CreateItem is the resolver for the createItem field.
 func (r *mutationResolver) CreateItem(ctx context.Context, input model.CreateItemInput) (*ent.Item, error) {
 	return r.client.Item.Create().

@@ -18,6 +18,7 @@ import (
 func newHandler(db *sql.DB, client *ent.Client, svc *auth.Service, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", auth.Middleware(svc)(graph.NewHandler(client, svc, logger)))
+	mux.Handle("/token", auth.TokenHandler(svc, logger))
 	mux.Handle("GET /healthz", healthz(db))
 	mux.Handle("GET /{$}", playground.Handler("gqlauth", "/graphql"))
 	return securityHeaders(mux)

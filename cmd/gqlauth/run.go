@@ -26,7 +26,8 @@ const usage = `usage:
   gqlauth user create --username U [--email E] [--full-name N] [--scopes me,items] [--disabled]
                                        create a user; the password is read from standard input
   gqlauth user disable --username U    a disabled user cannot log in, and their tokens stop working
-  gqlauth user enable --username U`
+  gqlauth user enable --username U
+  gqlauth sessions revoke --user U     end every session of a user (their refresh tokens stop working)`
 
 // run is the whole program: main only hands it the process's environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -41,6 +42,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New(usage)
 		}
 		return userCommand(ctx, rest[0], rest[1:], getenv, stdin, stdout, stderr)
+	case "sessions":
+		if len(rest) == 0 || rest[0] != "revoke" {
+			return errors.New(usage)
+		}
+		return revokeSessions(ctx, rest[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -181,6 +187,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	go purgeSessions(ctx, svc, logger, time.Hour)
 	logger.Info("serving", "addr", ln.Addr().String(), "playground", "http://"+localURL(ln.Addr())+"/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -267,5 +274,51 @@ func userCommand(ctx context.Context, cmd string, args []string, getenv func(str
 		}
 		fmt.Fprintf(stdout, "%sd user %s\n", cmd, u.Username)
 	}
+	return nil
+}
+
+// purgeSessions deletes expired and revoked sessions now and every period
+// until ctx is done. It runs beside the server: a request never waits for it.
+func purgeSessions(ctx context.Context, svc *auth.Service, logger *slog.Logger, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		if n, err := svc.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+			logger.Error("purge sessions", "err", err)
+		} else if n > 0 {
+			logger.Info("purged expired and revoked sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// revokeSessions runs gqlauth sessions revoke --user U, as the system.
+func revokeSessions(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg config
+	fs := flag.NewFlagSet("sessions revoke", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	envErrs := cfg.register(fs, getenv)
+	username := fs.String("user", "", "the user whose sessions end (required)")
+	if err := parseFlags(fs, args, envErrs); err != nil {
+		return err
+	}
+	if *username == "" {
+		return errors.New("sessions revoke: --user is required")
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	svc, _, db, err := cfg.openService(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := svc.RevokeUserSessions(auth.AsSystem(ctx), *username)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "revoked %d sessions of user %s\n", n, *username)
 	return nil
 }
