@@ -120,4 +120,3 @@ func (w *walker) walk(set ast.SelectionSet, depth int, root bool) {
 		}
 	}
 }
-
