@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -31,6 +32,14 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
 		if gqlErr.Extensions["code"] != nil {
 			return gqlErr // already classified (gqlgen, entgql's NOT_FOUND)
+		}
+		if own, ok := err.(*gqlerror.Error); ok && own.Err == nil {
+			// gqlgen's own refusal of the request itself (a body that is not a
+			// GraphQL request, say): the client's fault. Its message quotes the
+			// body, which may hold a password, so it is replaced, not logged.
+			gqlErr.Message = requestErrorMessage(own.Message)
+			gqlErr.Extensions = map[string]any{"code": codeBadUserInput}
+			return gqlErr
 		}
 		var (
 			authErr   *auth.Error
@@ -63,6 +72,18 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr.Extensions["code"] = code
 		return gqlErr
 	}
+}
+
+// requestErrorMessage rewrites gqlgen's messages about unreadable
+// requests without the request body they quote.
+func requestErrorMessage(msg string) string {
+	if strings.HasPrefix(msg, "json request body could not be decoded") {
+		return `request body is not a GraphQL request: want JSON {"query": "...", "variables": {...}, "operationName": "..."}`
+	}
+	if strings.HasPrefix(msg, "could not read request body") {
+		return "could not read the request body"
+	}
+	return msg
 }
 
 // recoverPanic turns a resolver panic into an internal error, logged with

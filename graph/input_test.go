@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -82,5 +84,30 @@ func TestInternalErrorsAreHidden(t *testing.T) {
 	}
 	if logs := e.logs.String(); strings.Contains(logs, tok) || strings.Contains(logs, password) {
 		t.Error("logs contain a token or password")
+	}
+}
+
+// A body that is not a GraphQL request is the client's fault: 400 with
+// BAD_USER_INPUT, and neither the answer nor the log quotes the body (it
+// may hold a password).
+func TestMalformedRequestBody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, body := range []string{
+		`{"query": "mutation { login(username: \"ann\", password: \"hunter2-secret\"`,
+		`["hunter2-secret"]`,
+		`{"query": 1, "password": "hunter2-secret"}`,
+		`{"variables": "hunter2-secret"}`,
+	} {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		e.handler.ServeHTTP(rec, req)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"code":"BAD_USER_INPUT"`) {
+			t.Errorf("%s: %d %s, want 400 BAD_USER_INPUT", body, rec.Code, rec.Body)
+		}
+		if strings.Contains(rec.Body.String(), "hunter2") || strings.Contains(e.logs.String(), "hunter2") {
+			t.Errorf("%s: the body leaked into the answer or the log", body)
+		}
 	}
 }
