@@ -13,9 +13,13 @@ var ErrRateLimited = fmt.Errorf("rate limited")
 // RateLimitError refuses an attempt until RetryAfter has passed.
 type RateLimitError struct {
 	RetryAfter time.Duration
+	busy       bool // refused for load, not for failures
 }
 
 func (e *RateLimitError) Error() string {
+	if e.busy {
+		return fmt.Sprintf("too many password checks in progress: try again in %d seconds", e.RetryAfterSeconds())
+	}
 	return fmt.Sprintf("too many failed attempts: try again in %d seconds", e.RetryAfterSeconds())
 }
 

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -38,7 +39,11 @@ func TokenHandler(s *Service, logger *slog.Logger) http.Handler {
 		case "refresh_token":
 			g, err = s.Refresh(r.Context(), form.Get("refresh_token"))
 		}
+		var rateErr *RateLimitError
 		switch {
+		case errors.As(err, &rateErr):
+			w.Header().Set("Retry-After", strconv.Itoa(rateErr.RetryAfterSeconds()))
+			writeOAuthError(w, &oauthError{"temporarily_unavailable", err.Error(), http.StatusTooManyRequests})
 		case err == nil:
 			writeJSON(w, http.StatusOK, map[string]any{
 				"access_token":  g.AccessToken,

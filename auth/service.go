@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"entgo.io/ent/privacy"
@@ -23,6 +25,46 @@ type Service struct {
 	issuer    *Issuer
 	sessions  SessionConfig
 	now       func() time.Time
+
+	userFails *failures // failed logins per username
+	ipFails   *failures // failed logins per client IP
+	cpu       *gate     // bcrypt work
+}
+
+// Limits throttle password guessing and bound bcrypt work. Zero fields take
+// their defaults; a negative failure count turns that limit off.
+type Limits struct {
+	FailuresPerUser   int           // failed logins per username per window (default 5)
+	FailuresPerIP     int           // failed logins per client IP per window (default 50)
+	FailureWindow     time.Duration // default 15m
+	BcryptConcurrency int           // password checks at once (default: the number of CPUs)
+	BcryptQueue       int           // password checks waiting at most (default 64)
+	BcryptWait        time.Duration // longest wait for a turn (default 2s)
+}
+
+// utcNow is the service's clock: stored times are UTC (see store).
+func utcNow() time.Time { return time.Now().UTC() }
+
+// SetLimits replaces the login limits (NewService applies the defaults).
+func (s *Service) SetLimits(l Limits) {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&l.FailuresPerUser, 5)
+	def(&l.FailuresPerIP, 50)
+	def(&l.BcryptConcurrency, runtime.NumCPU())
+	def(&l.BcryptQueue, 64)
+	if l.FailureWindow <= 0 {
+		l.FailureWindow = 15 * time.Minute
+	}
+	if l.BcryptWait <= 0 {
+		l.BcryptWait = 2 * time.Second
+	}
+	s.userFails = newFailures(l.FailuresPerUser, l.FailureWindow)
+	s.ipFails = newFailures(l.FailuresPerIP, l.FailureWindow)
+	s.cpu = newGate(l.BcryptConcurrency, l.BcryptQueue, l.BcryptWait)
 }
 
 // SessionConfig sets how long sessions live.
@@ -36,7 +78,9 @@ type SessionConfig struct {
 
 // NewService returns a Service storing users and sessions in client.
 func NewService(client *ent.Client, passwords *Passwords, issuer *Issuer, sessions SessionConfig) *Service {
-	return &Service{client: client, passwords: passwords, issuer: issuer, sessions: sessions, now: time.Now}
+	s := &Service{client: client, passwords: passwords, issuer: issuer, sessions: sessions, now: utcNow}
+	s.SetLimits(Limits{})
+	return s
 }
 
 // system returns ctx with ent's privacy rules lifted: the service reads a
@@ -60,6 +104,11 @@ func (*Grant) TokenType() string { return "Bearer" }
 // Login checks username and password and returns tokens carrying scopes:
 // nil means every scope the user holds, an empty list none. A scope the
 // user does not hold is an ErrInvalidInput naming it.
+//
+// Failed logins are counted per username (known or not, so the limit
+// reveals nothing) and per client IP; past either limit the answer is a
+// RateLimitError, given before any bcrypt work. A success resets the
+// username's count.
 func (s *Service) Login(ctx context.Context, username, password string, scopes []string) (*Grant, error) {
 	if scopes != nil {
 		var err error
@@ -67,18 +116,35 @@ func (s *Service) Login(ctx context.Context, username, password string, scopes [
 			return nil, err
 		}
 	}
+	userKey, ip, now := strings.ToLower(username), clientIP(ctx), s.now()
+	if err := s.userFails.check(userKey, now); err != nil {
+		return nil, err
+	}
+	if err := s.ipFails.check(ip, now); ip != "" && err != nil {
+		return nil, err
+	}
 	u, err := s.client.User.Query().Where(user.Username(username)).Only(system(ctx))
-	switch {
-	case ent.IsNotFound(err):
-		s.passwords.Match("", password) // same cost as a wrong password
-		return nil, ErrInvalidCredentials
-	case err != nil:
+	if err != nil && !ent.IsNotFound(err) {
 		return nil, fmt.Errorf("login: look up user: %w", err)
-	case !s.passwords.Match(u.PasswordHash, password):
+	}
+	hash := ""
+	if u != nil {
+		hash = u.PasswordHash
+	}
+	ok, err := s.match(ctx, hash, password) // unknown user: same cost as a wrong password
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		s.userFails.fail(userKey, now)
+		if ip != "" {
+			s.ipFails.fail(ip, now)
+		}
 		return nil, ErrInvalidCredentials
 	case u.Disabled:
 		return nil, ErrUserDisabled
 	}
+	s.userFails.reset(userKey)
 	if scopes == nil {
 		scopes = u.Scopes
 	}
@@ -88,6 +154,29 @@ func (s *Service) Login(ctx context.Context, username, password string, scopes [
 		}
 	}
 	return s.grant(ctx, u, scopes)
+}
+
+// match checks a password under the bcrypt gate.
+func (s *Service) match(ctx context.Context, hash, password string) (bool, error) {
+	release, err := s.cpu.enter(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return s.passwords.Match(hash, password), nil
+}
+
+// hash hashes a new password under the bcrypt gate.
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	if err := checkPolicy(password); err != nil {
+		return "", err // refuse before queueing
+	}
+	release, err := s.cpu.enter(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return s.passwords.Hash(password)
 }
 
 // Authenticate verifies an access token and loads its user (one
@@ -156,7 +245,7 @@ func (s *Service) CreateUser(ctx context.Context, u NewUser) (*ent.User, error) 
 			}
 		}
 	}
-	hash, err := s.passwords.Hash(u.Password)
+	hash, err := s.hash(ctx, u.Password)
 	if err != nil {
 		return nil, err
 	}

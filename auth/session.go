@@ -172,9 +172,10 @@ func (s *Service) LogoutAll(ctx context.Context, v *Viewer) (int, error) {
 
 // revokeSessions revokes userID's live sessions but keep (0: none).
 func (s *Service) revokeSessions(ctx context.Context, userID, keep int) (int, error) {
+	now := s.now()
 	n, err := s.client.Session.Update().
-		Where(session.UserID(userID), session.RevokedAtIsNil(), session.IDNEQ(keep)).
-		SetRevokedAt(s.now()).
+		Where(session.UserID(userID), session.RevokedAtIsNil(), session.ExpiresAtGT(now), session.IDNEQ(keep)).
+		SetRevokedAt(now).
 		Save(system(ctx))
 	if err != nil {
 		return 0, fmt.Errorf("revoke sessions: %w", err)
@@ -190,10 +191,14 @@ func (s *Service) ChangePassword(ctx context.Context, v *Viewer, current, next s
 	if err != nil {
 		return 0, fmt.Errorf("change password: load user: %w", err)
 	}
-	if !s.passwords.Match(u.PasswordHash, current) {
+	ok, err := s.match(ctx, u.PasswordHash, current)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
 		return 0, invalidInput("current password is incorrect")
 	}
-	hash, err := s.passwords.Hash(next)
+	hash, err := s.hash(ctx, next)
 	if err != nil {
 		return 0, err
 	}

@@ -20,6 +20,7 @@ const (
 	codeUnauthenticated = "UNAUTHENTICATED"
 	codeForbidden       = "FORBIDDEN"
 	codeBadUserInput    = "BAD_USER_INPUT"
+	codeRateLimited     = "RATE_LIMITED"
 	codeInternal        = "INTERNAL_SERVER_ERROR"
 )
 
@@ -44,10 +45,14 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		var (
 			authErr   *auth.Error
 			scopeErr  *auth.ScopeError
+			rateErr   *auth.RateLimitError
 			validErr  *ent.ValidationError
 			code, msg string
 		)
 		switch {
+		case errors.As(err, &rateErr):
+			code, msg = codeRateLimited, rateErr.Error()
+			gqlErr.Extensions = map[string]any{"retryAfterSeconds": rateErr.RetryAfterSeconds()}
 		case errors.As(err, &scopeErr):
 			code, msg = codeForbidden, scopeErr.Error()
 			gqlErr.Extensions = map[string]any{"requiredScopes": scopeErr.Required}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/mattn/go-sqlite3" // the sqlite3 driver
@@ -61,6 +62,7 @@ func Open(ctx context.Context, url string) (*ent.Client, *sql.DB, error) {
 		db.SetMaxIdleConns(maxConns)
 	}
 	client := ent.NewClient(ent.Driver(entsql.OpenDB("sqlite3", db)))
+	client.Use(utcTimes)
 	migrateMu.Lock() // ent's migration writes to the package-level table definitions
 	err = client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true))
 	migrateMu.Unlock()
@@ -78,4 +80,22 @@ func redact(url string) string {
 		return scheme + "://***@" + rest[at+1:]
 	}
 	return url
+}
+
+// utcTimes stores every time in UTC. SQLite keeps times as text, so rows
+// written in different zones would compare wrongly (expiry, purge); one
+// zone makes text order time order.
+func utcTimes(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		for _, name := range m.Fields() {
+			if v, _ := m.Field(name); v != nil {
+				if t, ok := v.(time.Time); ok && t.Location() != time.UTC {
+					if err := m.SetField(name, t.UTC()); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
 }
