@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"gqlauth/auth"
 )
 
@@ -50,15 +52,26 @@ func TestLoginThrottledPerIP(t *testing.T) {
 func TestBcryptGateRefusesOverflow(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.svc.SetLimits(auth.Limits{FailuresPerUser: -1, FailuresPerIP: -1, BcryptConcurrency: 1, BcryptQueue: 2, BcryptWait: time.Second})
-	e.createUser(t, "alice", alicePassword, "me")
+	e.svc.SetLimits(auth.Limits{FailuresPerUser: -1, FailuresPerIP: -1, BcryptConcurrency: 1, BcryptQueue: 1, BcryptWait: 5 * time.Second})
+	alice := e.createUser(t, "alice", alicePassword, "me")
+	// A costlier hash (~50 ms a check) keeps the one slot busy while the
+	// flood arrives.
+	slow, err := bcrypt.GenerateFromPassword([]byte(alicePassword), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.client.User.UpdateOne(alice).SetPasswordHash(string(slow)).Exec(auth.AsSystem(context.Background())); err != nil {
+		t.Fatal(err)
+	}
 	var (
 		wg              sync.WaitGroup
 		mu              sync.Mutex
 		busy, completed int
+		start           = make(chan struct{})
 	)
 	for range 40 {
 		wg.Go(func() {
+			<-start
 			_, err := e.svc.Login(context.Background(), "alice", "wrong-password", nil)
 			mu.Lock()
 			defer mu.Unlock()
@@ -73,6 +86,7 @@ func TestBcryptGateRefusesOverflow(t *testing.T) {
 			}
 		})
 	}
+	close(start)
 	wg.Wait()
 	if busy == 0 || completed == 0 {
 		t.Errorf("%d refused as busy, %d checked; want some of each", busy, completed)

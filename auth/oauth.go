@@ -31,9 +31,9 @@ func TokenHandler(s *Service, logger *slog.Logger) http.Handler {
 		)
 		switch form.Get("grant_type") {
 		case "password":
-			var scopes []string
-			if sc := form.Get("scope"); sc != "" {
-				scopes = strings.Fields(sc)
+			var scopes []string // omitted or blank: every granted scope
+			if sc := strings.Fields(form.Get("scope")); len(sc) > 0 {
+				scopes = sc
 			}
 			g, err = s.Login(r.Context(), form.Get("username"), form.Get("password"), scopes)
 		case "refresh_token":

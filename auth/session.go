@@ -167,16 +167,16 @@ func (s *Service) Logout(ctx context.Context, raw string) error {
 
 // LogoutAll revokes every live session of the viewer and returns how many.
 func (s *Service) LogoutAll(ctx context.Context, v *Viewer) (int, error) {
-	return s.revokeSessions(ctx, v.User.ID, 0)
+	return s.revokeSessions(system(ctx), s.client.Session, v.User.ID, 0)
 }
 
 // revokeSessions revokes userID's live sessions but keep (0: none).
-func (s *Service) revokeSessions(ctx context.Context, userID, keep int) (int, error) {
+func (s *Service) revokeSessions(ctx context.Context, sessions *ent.SessionClient, userID, keep int) (int, error) {
 	now := s.now()
-	n, err := s.client.Session.Update().
+	n, err := sessions.Update().
 		Where(session.UserID(userID), session.RevokedAtIsNil(), session.ExpiresAtGT(now), session.IDNEQ(keep)).
 		SetRevokedAt(now).
-		Save(system(ctx))
+		Save(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("revoke sessions: %w", err)
 	}
@@ -184,8 +184,8 @@ func (s *Service) revokeSessions(ctx context.Context, userID, keep int) (int, er
 }
 
 // ChangePassword replaces the viewer's password after checking the current
-// one, and revokes every session but the one the viewer's token belongs to.
-// It returns how many sessions were revoked.
+// one, and revokes every session but the one the viewer's token belongs to,
+// in one transaction. It returns how many sessions were revoked.
 func (s *Service) ChangePassword(ctx context.Context, v *Viewer, current, next string) (int, error) {
 	u, err := s.client.User.Get(system(ctx), v.User.ID)
 	if err != nil {
@@ -202,10 +202,15 @@ func (s *Service) ChangePassword(ctx context.Context, v *Viewer, current, next s
 	if err != nil {
 		return 0, err
 	}
-	if err := s.client.User.UpdateOne(u).SetPasswordHash(hash).Exec(system(ctx)); err != nil {
-		return 0, fmt.Errorf("change password: %w", err)
-	}
-	return s.revokeSessions(ctx, u.ID, v.Claims.SessionID)
+	var n int
+	err = s.inTx(ctx, func(ctx context.Context, tx *ent.Tx) error {
+		if err := tx.User.UpdateOne(u).SetPasswordHash(hash).Exec(ctx); err != nil {
+			return fmt.Errorf("change password: %w", err)
+		}
+		n, err = s.revokeSessions(ctx, tx.Session, u.ID, v.Claims.SessionID)
+		return err
+	})
+	return n, err
 }
 
 // RevokeUserSessions revokes every live session of the user named username,
@@ -215,7 +220,7 @@ func (s *Service) RevokeUserSessions(ctx context.Context, username string) (int,
 	if err != nil {
 		return 0, err
 	}
-	return s.revokeSessions(ctx, id, 0)
+	return s.revokeSessions(system(ctx), s.client.Session, id, 0)
 }
 
 // PurgeSessions deletes expired and revoked sessions with their refresh
