@@ -391,7 +391,7 @@ func TestAuthenticateRejects(t *testing.T) {
 				t.Fatal(err)
 			}
 			return raw
-		}, "access token signature is invalid"},
+		}, "access token key is unknown"}, // its kid names the other secret
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -177,11 +177,11 @@ func TestSIGTERMDrains(t *testing.T) {
 		t.Skip("starts server processes")
 	}
 	env := testEnv(t)
-	env["GQLAUTH_BCRYPT_COST"] = "12" // ~0.25 s a login: requests stay in flight
+	env["GQLAUTH_BCRYPT_COST"] = "10" // tens of ms a login (more under -race): requests stay in flight
 	c := startChild(t, env)
 
 	// Logins (bcrypt) keep requests in flight while the signal arrives.
-	results := make(chan error, 8)
+	results := make(chan error, 4) // within the bcrypt gate's queue and wait
 	for range cap(results) {
 		go func() {
 			body, _ := json.Marshal(map[string]any{"query": loginMutation, "variables": loginVars("johndoe", "johndoe-secret", nil)})
@@ -201,7 +201,7 @@ func TestSIGTERMDrains(t *testing.T) {
 			results <- nil
 		}()
 	}
-	time.Sleep(100 * time.Millisecond) // let them reach the server
+	time.Sleep(30 * time.Millisecond) // let them reach the server
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -14,11 +14,14 @@ import (
 	"gqlauth/graph"
 )
 
-// newHandler maps gqlauth's whole HTTP surface.
-func newHandler(db *sql.DB, client *ent.Client, svc *auth.Service, logger *slog.Logger) http.Handler {
+// newHandler maps gqlauth's whole HTTP surface. publicURL is the base of
+// the URLs in the metadata document ("": the request's host).
+func newHandler(db *sql.DB, client *ent.Client, svc *auth.Service, issuer *auth.Issuer, publicURL string, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", auth.Middleware(svc)(graph.NewHandler(client, svc, logger)))
 	mux.Handle("/token", auth.TokenHandler(svc, logger))
+	mux.Handle("GET /.well-known/jwks.json", auth.JWKSHandler(issuer))
+	mux.Handle("GET /.well-known/oauth-authorization-server", auth.MetadataHandler(issuer, publicURL))
 	mux.Handle("GET /healthz", healthz(db))
 	mux.Handle("GET /{$}", playground.Handler("gqlauth", "/graphql"))
 	return securityHeaders(mux)

@@ -9,9 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +30,9 @@ const usage = `usage:
                                        create a user; the password is read from standard input
   gqlauth user disable --username U    a disabled user cannot log in, and their tokens stop working
   gqlauth user enable --username U
-  gqlauth sessions revoke --user U     end every session of a user (their refresh tokens stop working)`
+  gqlauth sessions revoke --user U     end every session of a user (their refresh tokens stop working)
+  gqlauth keys generate --alg EdDSA|RS256 --out DIR
+                                       write a new signing key pair to DIR/<kid>.pem and DIR/<kid>.pub.pem`
 
 // run is the whole program: main only hands it the process's environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -47,6 +52,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New(usage)
 		}
 		return revokeSessions(ctx, rest[1:], getenv, stdout, stderr)
+	case "keys":
+		if len(rest) == 0 || rest[0] != "generate" {
+			return errors.New(usage)
+		}
+		return generateKeys(rest[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -61,6 +71,9 @@ type config struct {
 	addr        string
 	databaseURL string
 	jwtSecret   string
+	signingKey  string // PEM file
+	verifyKeys  string // comma-separated PEM files
+	publicURL   string
 	issuer      string
 	audience    string
 	accessTTL   time.Duration
@@ -93,6 +106,9 @@ func (cfg *config) register(fs *flag.FlagSet, getenv func(string) string) map[st
 	str(&cfg.addr, "addr", "GQLAUTH_ADDR", ":8080", "listen address")
 	str(&cfg.databaseURL, "database-url", "GQLAUTH_DATABASE_URL", "sqlite://gqlauth.db", "database: sqlite://PATH")
 	str(&cfg.jwtSecret, "jwt-secret", "GQLAUTH_JWT_SECRET", "", "HS256 signing secret, 32 bytes or more; prefer the variable, flags show in ps (default: random per start)")
+	str(&cfg.signingKey, "signing-key", "GQLAUTH_SIGNING_KEY", "", "PEM file of the Ed25519 or RSA private key that signs access tokens (default: HS256 with the JWT secret)")
+	str(&cfg.verifyKeys, "verification-keys", "GQLAUTH_VERIFICATION_KEYS", "", "comma-separated PEM files (private or public keys) whose tokens are also accepted, for key rotation")
+	str(&cfg.publicURL, "public-url", "GQLAUTH_PUBLIC_URL", "", "base URL clients reach the server at, for /.well-known/oauth-authorization-server (default: http://<request host>)")
 	str(&cfg.issuer, "issuer", "GQLAUTH_ISSUER", "gqlauth", "iss of issued tokens, and the only one accepted")
 	str(&cfg.audience, "audience", "GQLAUTH_AUDIENCE", "gqlauth", "aud of issued tokens, and the only one accepted")
 	dur(&cfg.accessTTL, "access-token-ttl", "GQLAUTH_ACCESS_TOKEN_TTL", 15*time.Minute, "access token lifetime")
@@ -127,25 +143,95 @@ func parseFlags(fs *flag.FlagSet, args []string, envErrs map[string]error) error
 	return errors.Join(errs...)
 }
 
-// openService opens the database and builds the auth service on it.
-func (cfg *config) openService(ctx context.Context, logger *slog.Logger) (*auth.Service, *ent.Client, *sql.DB, error) {
+// newIssuer builds the access-token issuer: it signs with the key in
+// GQLAUTH_SIGNING_KEY when set, else HS256 with GQLAUTH_JWT_SECRET (random
+// when unset), and also accepts the keys in GQLAUTH_VERIFICATION_KEYS. Key
+// material never reaches a log line or an error.
+func (cfg *config) newIssuer(logger *slog.Logger) (*auth.Issuer, error) {
+	tc := auth.TokenConfig{Issuer: cfg.issuer, Audience: cfg.audience, TTL: cfg.accessTTL}
+	var secret *auth.Key
+	if cfg.jwtSecret != "" {
+		k, err := auth.NewHMACKey([]byte(cfg.jwtSecret))
+		if err != nil {
+			return nil, fmt.Errorf("GQLAUTH_JWT_SECRET: %w", err)
+		}
+		secret = k
+	}
+	switch {
+	case cfg.signingKey != "":
+		k, err := loadKey("GQLAUTH_SIGNING_KEY", cfg.signingKey, logger)
+		if err != nil {
+			return nil, err
+		}
+		if !k.CanSign() {
+			return nil, fmt.Errorf("GQLAUTH_SIGNING_KEY: %s holds a public key: signing needs the private key file", cfg.signingKey)
+		}
+		tc.Signing = k
+		if secret != nil {
+			// Moving from HS256 to a key pair logs nobody out while both
+			// are set.
+			tc.Verification = append(tc.Verification, secret)
+			logger.Warn("GQLAUTH_JWT_SECRET is set beside GQLAUTH_SIGNING_KEY: HS256 tokens are still accepted; unset it once the access-token TTL has passed")
+		}
+	case secret != nil:
+		tc.Signing = secret
+	default:
+		tc.Secret = []byte(rand.Text() + rand.Text())
+		logger.Warn("GQLAUTH_JWT_SECRET is not set: signing with a random secret, so every token dies when the process stops")
+	}
+	for _, path := range strings.Split(cfg.verifyKeys, ",") {
+		if path = strings.TrimSpace(path); path == "" {
+			continue
+		}
+		k, err := loadKey("GQLAUTH_VERIFICATION_KEYS", path, logger)
+		if err != nil {
+			return nil, err
+		}
+		tc.Verification = append(tc.Verification, k)
+	}
+	return auth.NewIssuer(tc)
+}
+
+// loadKey reads the PEM key file path, named by setting.
+func loadKey(setting, path string, logger *slog.Logger) (*auth.Key, error) {
+	pemBytes, err := os.ReadFile(path)
+	if err != nil {
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			err = pe.Err // the path is in the message already
+		}
+		return nil, fmt.Errorf("%s: read %s: %w", setting, path, err)
+	}
+	k, err := auth.ParseKeyPEM(pemBytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", setting, path, err)
+	}
+	if fi, err := os.Stat(path); err == nil && k.CanSign() && fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("private key file is readable by other users: chmod 600 it", "file", path, "mode", fi.Mode().Perm().String())
+	}
+	return k, nil
+}
+
+// checkPublicURL checks GQLAUTH_PUBLIC_URL, "" or an absolute http(s) URL
+// without credentials, query or fragment, and drops a trailing slash.
+func checkPublicURL(raw string) (string, error) {
+	if raw == "" {
+		return "", nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		// The value is not echoed: it might hold credentials.
+		return "", errors.New("GQLAUTH_PUBLIC_URL: want an absolute http or https URL such as https://auth.example.com, without credentials, query or fragment")
+	}
+	return strings.TrimSuffix(raw, "/"), nil
+}
+
+// openService opens the database and builds the auth service on it,
+// signing with issuer.
+func (cfg *config) openService(ctx context.Context, issuer *auth.Issuer) (*auth.Service, *ent.Client, *sql.DB, error) {
 	passwords, err := auth.NewPasswords(cfg.bcryptCost)
 	if err != nil {
 		return nil, nil, nil, err
-	}
-	secret := []byte(cfg.jwtSecret)
-	if len(secret) == 0 {
-		secret = []byte(rand.Text() + rand.Text())
-		logger.Warn("GQLAUTH_JWT_SECRET is not set: signing with a random secret, so every token dies when the process stops")
-	}
-	issuer, err := auth.NewIssuer(auth.TokenConfig{
-		Secret:   secret,
-		Issuer:   cfg.issuer,
-		Audience: cfg.audience,
-		TTL:      cfg.accessTTL,
-	})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("GQLAUTH_JWT_SECRET: %w", err)
 	}
 	if cfg.refreshTTL <= 0 {
 		return nil, nil, nil, fmt.Errorf("refresh token TTL must be positive, got %v", cfg.refreshTTL)
@@ -168,7 +254,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	svc, client, db, err := cfg.openService(ctx, logger)
+	publicURL, err := checkPublicURL(cfg.publicURL)
+	if err != nil {
+		return err
+	}
+	issuer, err := cfg.newIssuer(logger)
+	if err != nil {
+		return err
+	}
+	svc, client, db, err := cfg.openService(ctx, issuer)
 	if err != nil {
 		return err
 	}
@@ -183,11 +277,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	srv := &http.Server{
-		Handler:           newHandler(db, client, svc, logger),
+		Handler:           newHandler(db, client, svc, issuer, publicURL, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	go purgeSessions(ctx, svc, logger, time.Hour)
+	signing := issuer.SigningKey()
+	logger.Info("signing access tokens", "alg", signing.Alg(), "kid", signing.ID(), "accepted_keys", len(issuer.Keys()))
 	logger.Info("serving", "addr", ln.Addr().String(), "playground", "http://"+localURL(ln.Addr())+"/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -240,7 +336,11 @@ func userCommand(ctx context.Context, cmd string, args []string, getenv func(str
 		return fmt.Errorf("user %s: --username is required", cmd)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	svc, _, db, err := cfg.openService(ctx, logger)
+	issuer, err := cfg.newIssuer(logger)
+	if err != nil {
+		return err
+	}
+	svc, _, db, err := cfg.openService(ctx, issuer)
 	if err != nil {
 		return err
 	}
@@ -310,7 +410,11 @@ func revokeSessions(ctx context.Context, args []string, getenv func(string) stri
 		return errors.New("sessions revoke: --user is required")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	svc, _, db, err := cfg.openService(ctx, logger)
+	issuer, err := cfg.newIssuer(logger)
+	if err != nil {
+		return err
+	}
+	svc, _, db, err := cfg.openService(ctx, issuer)
 	if err != nil {
 		return err
 	}
