@@ -53,7 +53,7 @@ func newEnv(t testing.TB) *env {
 	logs := new(bytes.Buffer)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	return &env{
-		handler: auth.Middleware(svc)(graph.NewHandler(client, svc, logger)),
+		handler: auth.Middleware(svc)(graph.NewHandler(client, svc, logger, graph.Options{Introspection: true, APQCacheSize: 100})),
 		svc:     svc,
 		client:  client,
 		issuer:  issuer,

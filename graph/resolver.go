@@ -26,28 +26,46 @@ type Resolver struct {
 	auth   *auth.Service
 }
 
-// NewSchema returns gqlauth's executable schema, with its directives.
+// NewSchema returns gqlauth's executable schema, with its directives and
+// list-weighted complexity.
 func NewSchema(client *ent.Client, svc *auth.Service) graphql.ExecutableSchema {
-	return generated.NewExecutableSchema(generated.Config{
+	cfg := generated.Config{
 		Resolvers: &Resolver{client: client, auth: svc},
 		Directives: generated.DirectiveRoot{
 			Authenticated:  authenticated,
 			RequiresScopes: requiresScopes,
 		},
-	})
+	}
+	setComplexity(&cfg.Complexity)
+	return generated.NewExecutableSchema(cfg)
+}
+
+// Options configure the /graphql handler. The zero value is the defaults
+// with introspection and persisted queries off.
+type Options struct {
+	Limits        Limits
+	Introspection bool
+	APQCacheSize  int // automatic persisted queries kept; 0: off
 }
 
 // NewHandler returns the /graphql handler: POST and GET transports, a
 // parsed-query cache (a repeated query is not parsed or validated again),
+// Apollo's automatic persisted queries, query limits, optional
 // introspection, and the error presenter. It expects auth.Middleware in
 // front of it.
-func NewHandler(client *ent.Client, svc *auth.Service, logger *slog.Logger) http.Handler {
+func NewHandler(client *ent.Client, svc *auth.Service, logger *slog.Logger, opts Options) http.Handler {
 	srv := handler.New(NewSchema(client, svc))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	if opts.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	if opts.APQCacheSize > 0 {
+		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
+	}
+	srv.Use(&limitExtension{limits: opts.Limits.withDefaults()})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return srv

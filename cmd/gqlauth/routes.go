@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
@@ -14,15 +18,38 @@ import (
 	"gqlauth/graph"
 )
 
-// newHandler maps gqlauth's whole HTTP surface. publicURL is the base of
-// the URLs in the metadata document ("": the request's host).
-func newHandler(db *sql.DB, client *ent.Client, svc *auth.Service, issuer *auth.Issuer, publicURL string, logger *slog.Logger) http.Handler {
+// site is what the HTTP surface is built from.
+type site struct {
+	db             *sql.DB
+	client         *ent.Client
+	svc            *auth.Service
+	issuer         *auth.Issuer
+	logger         *slog.Logger
+	graphql        graph.Options
+	publicURL      string // base of the metadata URLs ("": the request's host)
+	corsOrigins    []string
+	trustedProxies []netip.Prefix
+	maxBodyBytes   int64
+	requestTimeout time.Duration
+}
+
+// newHandler maps gqlauth's whole HTTP surface.
+func newHandler(s site) http.Handler {
+	// api guards the endpoints that take credentials: CORS for the
+	// configured origins, the client IP that login throttling counts, a
+	// body limit and a deadline for the request and its database work.
+	api := func(h http.Handler) http.Handler {
+		h = deadline(s.requestTimeout)(h)
+		h = limitBody(s.maxBodyBytes)(h)
+		h = auth.ClientIP(s.trustedProxies)(h)
+		return cors(s.corsOrigins)(h)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", auth.Middleware(svc)(graph.NewHandler(client, svc, logger)))
-	mux.Handle("/token", auth.TokenHandler(svc, logger))
-	mux.Handle("GET /.well-known/jwks.json", auth.JWKSHandler(issuer))
-	mux.Handle("GET /.well-known/oauth-authorization-server", auth.MetadataHandler(issuer, publicURL))
-	mux.Handle("GET /healthz", healthz(db))
+	mux.Handle("/graphql", api(auth.Middleware(s.svc)(graph.NewHandler(s.client, s.svc, s.logger, s.graphql))))
+	mux.Handle("/token", api(auth.TokenHandler(s.svc, s.logger)))
+	mux.Handle("GET /.well-known/jwks.json", auth.JWKSHandler(s.issuer))
+	mux.Handle("GET /.well-known/oauth-authorization-server", auth.MetadataHandler(s.issuer, s.publicURL))
+	mux.Handle("GET /healthz", healthz(s.db))
 	mux.Handle("GET /{$}", playground.Handler("gqlauth", "/graphql"))
 	return securityHeaders(mux)
 }
@@ -51,4 +78,58 @@ func securityHeaders(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// limitBody answers 413 to a body over max bytes, before any handler reads
+// it; a body within the limit is passed on in memory.
+func limitBody(max int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.ContentLength > max {
+				tooLarge(w, max)
+				return
+			}
+			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
+			if int64(len(body)) > max {
+				tooLarge(w, max)
+				return
+			}
+			if err != nil {
+				http.Error(w, "could not read the request body", http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func tooLarge(w http.ResponseWriter, max int64) {
+	w.Header().Set("Connection", "close")
+	http.Error(w, "request body larger than the limit of "+byteSize(max)+" (GQLAUTH_MAX_BODY_BYTES)", http.StatusRequestEntityTooLarge)
+}
+
+// byteSize writes n bytes for people.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// deadline gives each request, and the database work it does, at most d.
+func deadline(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if d <= 0 {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
 }
