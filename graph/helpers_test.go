@@ -35,6 +35,12 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, graph.Options{Introspection: true, APQCacheSize: 100})
+}
+
+// newEnvWith is newEnv with the handler built from opts.
+func newEnvWith(t testing.TB, opts graph.Options) *env {
+	t.Helper()
 	ctx := context.Background()
 	client, db, err := store.Open(ctx, "sqlite://:memory:")
 	if err != nil {
@@ -53,7 +59,7 @@ func newEnv(t testing.TB) *env {
 	logs := new(bytes.Buffer)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	return &env{
-		handler: auth.Middleware(svc)(graph.NewHandler(client, svc, logger, graph.Options{Introspection: true, APQCacheSize: 100})),
+		handler: auth.Middleware(svc)(graph.NewHandler(client, svc, logger, opts)),
 		svc:     svc,
 		client:  client,
 		issuer:  issuer,
@@ -122,7 +128,23 @@ func (r *response) code(t testing.TB) string {
 // do POSTs a GraphQL request; token "" sends no Authorization header.
 func (e *env) do(t testing.TB, token, query string, vars map[string]any) *response {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return e.post(t, token, map[string]any{"query": query, "variables": vars})
+}
+
+// doExt POSTs a request with extensions (persisted queries); query "" is
+// left out.
+func (e *env) doExt(t testing.TB, token, query string, ext map[string]any) *response {
+	t.Helper()
+	req := map[string]any{"extensions": ext}
+	if query != "" {
+		req["query"] = query
+	}
+	return e.post(t, token, req)
+}
+
+func (e *env) post(t testing.TB, token string, payload map[string]any) *response {
+	t.Helper()
+	body, _ := json.Marshal(payload)
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {

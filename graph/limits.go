@@ -44,11 +44,13 @@ func setComplexity(c *generated.ComplexityRoot) {
 	c.Query.Nodes = func(child int, ids []int) int { return 1 + len(ids)*child }
 }
 
-// limitExtension refuses operations past Limits before they execute, each
-// refusal a BAD_USER_INPUT naming the limit.
+// limitExtension refuses operations past Limits, and introspection when it
+// is off, before they execute, each refusal a BAD_USER_INPUT naming the
+// limit.
 type limitExtension struct {
-	limits Limits
-	schema graphql.ExecutableSchema
+	limits        Limits
+	introspection bool
+	schema        graphql.ExecutableSchema
 }
 
 var _ interface {
@@ -72,6 +74,8 @@ func (e *limitExtension) MutateOperationContext(ctx context.Context, oc *graphql
 	w.walk(op.SelectionSet, 1, true)
 	l := e.limits
 	switch {
+	case w.introspects && !e.introspection:
+		return limitError("introspection is disabled on this server (GQLAUTH_INTROSPECTION=false)")
 	case w.depth > l.MaxDepth:
 		return limitError("query depth %d exceeds the limit of %d", w.depth, l.MaxDepth)
 	case w.aliases > l.MaxAliases:
@@ -91,12 +95,13 @@ func limitError(format string, args ...any) *gqlerror.Error {
 	return err
 }
 
-// walker measures a selection set: its depth, aliased fields and top-level
-// fields, following fragment spreads (validation has already refused
+// walker measures a selection set: its depth, aliased fields, top-level
+// fields and whether it introspects, following fragment spreads (validation has already refused
 // fragment cycles).
 type walker struct {
 	fragments             ast.FragmentDefinitionList
 	depth, aliases, roots int
+	introspects           bool // selects __schema or __type
 }
 
 func (w *walker) walk(set ast.SelectionSet, depth int, root bool) {
@@ -109,6 +114,7 @@ func (w *walker) walk(set ast.SelectionSet, depth int, root bool) {
 			}
 			if root {
 				w.roots++
+				w.introspects = w.introspects || s.Name == "__schema" || s.Name == "__type"
 			}
 			w.walk(s.SelectionSet, depth+1, false)
 		case *ast.InlineFragment:

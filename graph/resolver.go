@@ -65,7 +65,7 @@ func NewHandler(client *ent.Client, svc *auth.Service, logger *slog.Logger, opts
 	if opts.APQCacheSize > 0 {
 		srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](opts.APQCacheSize)})
 	}
-	srv.Use(&limitExtension{limits: opts.Limits.withDefaults()})
+	srv.Use(&limitExtension{limits: opts.Limits.withDefaults(), introspection: opts.Introspection})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))
 	return srv
