@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -56,6 +57,9 @@ func TokenHandler(s *Service, logger *slog.Logger) http.Handler {
 			writeOAuthError(w, &oauthError{"invalid_grant", err.Error(), http.StatusBadRequest})
 		case errors.Is(err, ErrInvalidInput):
 			writeOAuthError(w, &oauthError{"invalid_scope", err.Error(), http.StatusBadRequest})
+		case errors.Is(err, context.DeadlineExceeded):
+			w.Header().Set("Retry-After", "1")
+			writeOAuthError(w, &oauthError{"temporarily_unavailable", "the request ran past its deadline: try again", http.StatusServiceUnavailable})
 		default:
 			logger.ErrorContext(r.Context(), "token endpoint", "err", err)
 			writeOAuthError(w, &oauthError{"server_error", "internal server error", http.StatusInternalServerError})

@@ -2,9 +2,11 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -21,6 +23,7 @@ const (
 	codeForbidden       = "FORBIDDEN"
 	codeBadUserInput    = "BAD_USER_INPUT"
 	codeRateLimited     = "RATE_LIMITED"
+	codeTimeout         = "TIMEOUT"
 	codeInternal        = "INTERNAL_SERVER_ERROR"
 )
 
@@ -62,6 +65,8 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			code, msg = codeForbidden, authErr.Error()
 		case errors.As(err, &authErr) && errors.Is(err, auth.ErrInvalidInput):
 			code, msg = codeBadUserInput, authErr.Error()
+		case errors.Is(err, context.DeadlineExceeded):
+			code, msg = codeTimeout, errDeadline
 		case errors.Is(err, scalar.ErrMalformedID):
 			code, msg = codeBadUserInput, gqlErr.Message
 		case errors.As(err, &validErr):
@@ -77,6 +82,26 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		gqlErr.Extensions["code"] = code
 		return gqlErr
 	}
+}
+
+// errDeadline is the message of a request that ran past its deadline.
+const errDeadline = "the request ran past its deadline (GQLAUTH_REQUEST_TIMEOUT): try again"
+
+// deadlineGuard answers TIMEOUT for a request whose deadline has already
+// passed (spent, say, in the middleware's database lookup): gqlgen would
+// answer such a request with a bare null.
+func deadlineGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Context().Err() == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{
+			Message:    errDeadline,
+			Extensions: map[string]any{"code": codeTimeout},
+		}}})
+	})
 }
 
 // requestErrorMessage rewrites gqlgen's messages about unreadable

@@ -68,7 +68,7 @@ func NewHandler(client *ent.Client, svc *auth.Service, logger *slog.Logger, opts
 	srv.Use(&limitExtension{limits: opts.Limits.withDefaults(), introspection: opts.Introspection})
 	srv.SetErrorPresenter(presentError(logger))
 	srv.SetRecoverFunc(recoverPanic(logger))
-	return srv
+	return deadlineGuard(srv)
 }
 
 // formatTime writes a token timestamp for TokenInfo.
