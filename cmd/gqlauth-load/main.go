@@ -62,11 +62,29 @@ func run(args []string, stdout io.Writer) error {
 
 	ctx, cancel := context.WithTimeout(context.Background(), *duration)
 	defer cancel()
-	var wg sync.WaitGroup
+	var (
+		wg        sync.WaitGroup
+		badMu     sync.Mutex
+		badByCode = map[string]int{}
+	)
 	for range *badLogins {
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				post(client, *target, "", `mutation { login(username: "nobody", password: "wrong-password") { accessToken } }`, nil, nil)
+				var out struct {
+					Errors []struct {
+						Extensions struct{ Code string } `json:"extensions"`
+					} `json:"errors"`
+				}
+				_, err := post(client, *target, "", `mutation { login(username: "nobody", password: "wrong-password") { accessToken } }`, nil, &out)
+				code := "transport error"
+				if err == nil && len(out.Errors) > 0 {
+					code = out.Errors[0].Extensions.Code
+				}
+				if ctx.Err() == nil {
+					badMu.Lock()
+					badByCode[code]++
+					badMu.Unlock()
+				}
 			}
 		})
 	}
@@ -121,6 +139,9 @@ func run(args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "query: %s\nclients: %d, bad-login clients: %d, duration: %v\n", *query, *conc, *badLogins, elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "ok: %d, failed: %d, throughput: %.0f req/s\n", len(latencies), failures, float64(len(latencies))/elapsed.Seconds())
 	fmt.Fprintf(stdout, "latency p50: %v, p99: %v, max: %v\n", pct(0.50), pct(0.99), pct(1))
+	if *badLogins > 0 {
+		fmt.Fprintf(stdout, "bad logins answered: %v\n", badByCode)
+	}
 	if *pid != 0 {
 		status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", *pid))
 		if err != nil {
