@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -86,12 +87,12 @@ func limitBody(max int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > max {
-				tooLarge(w, max)
+				tooLarge(w, r, max)
 				return
 			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 			if int64(len(body)) > max {
-				tooLarge(w, max)
+				tooLarge(w, r, max)
 				return
 			}
 			if err != nil {
@@ -104,9 +105,18 @@ func limitBody(max int64) func(http.Handler) http.Handler {
 	}
 }
 
-func tooLarge(w http.ResponseWriter, max int64) {
+// tooLarge answers 413 in the shape the endpoint's clients parse: an
+// OAuth error on /token, a GraphQL error elsewhere.
+func tooLarge(w http.ResponseWriter, r *http.Request, max int64) {
+	msg := "request body larger than the limit of " + byteSize(max) + " (GQLAUTH_MAX_BODY_BYTES)"
+	var body any = map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": "BAD_USER_INPUT"}}}, "data": nil}
+	if r.URL.Path == "/token" {
+		body = map[string]string{"error": "invalid_request", "error_description": msg}
+	}
 	w.Header().Set("Connection", "close")
-	http.Error(w, "request body larger than the limit of "+byteSize(max)+" (GQLAUTH_MAX_BODY_BYTES)", http.StatusRequestEntityTooLarge)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	json.NewEncoder(w).Encode(body)
 }
 
 // byteSize writes n bytes for people.
