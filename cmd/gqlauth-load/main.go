@@ -148,7 +148,7 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 		for _, line := range strings.Split(string(status), "\n") {
-			if strings.HasPrefix(line, "VmRSS") || strings.HasPrefix(line, "VmHWM") {
+			if strings.HasPrefix(line, "VmRSS") || strings.HasPrefix(line, "VmHWM") || strings.HasPrefix(line, "RssAnon") || strings.HasPrefix(line, "RssFile") {
 				fmt.Fprintln(stdout, "server", strings.Join(strings.Fields(line), " "))
 			}
 		}
