@@ -178,16 +178,11 @@ func userCommand(ctx context.Context, cmd string, args []string, getenv func(str
 	if u.Username == "" {
 		return fmt.Errorf("user %s: --username is required", cmd)
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	issuer, err := cfg.newIssuer(logger)
+	svc, closeDB, err := cfg.cliService(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	svc, _, db, err := cfg.openService(ctx, issuer)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer closeDB()
 	ctx = auth.AsSystem(ctx)
 	switch cmd {
 	case "create":
@@ -252,20 +247,30 @@ func revokeSessions(ctx context.Context, args []string, getenv func(string) stri
 	if *username == "" {
 		return errors.New("sessions revoke: --user is required")
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	issuer, err := cfg.newIssuer(logger)
+	svc, closeDB, err := cfg.cliService(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	svc, _, db, err := cfg.openService(ctx, issuer)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	defer closeDB()
 	n, err := svc.RevokeUserSessions(auth.AsSystem(ctx), *username)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "revoked %d sessions of user %s\n", n, *username)
 	return nil
+}
+
+// cliService opens the service for a one-shot command, logging only errors
+// (the command's own output is what the operator reads).
+func (cfg *config) cliService(ctx context.Context, stderr io.Writer) (*auth.Service, func() error, error) {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	issuer, err := cfg.newIssuer(logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, _, db, err := cfg.openService(ctx, issuer)
+	if err != nil {
+		return nil, nil, err
+	}
+	return svc, db.Close, nil
 }
