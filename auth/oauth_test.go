@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"gqlauth/auth"
+	"gqlauth/store/storetest"
 )
 
 // lockedBuffer is a log destination safe for parallel subtests.
@@ -49,7 +50,7 @@ type tokenEnv struct {
 
 func newTokenEnv(t *testing.T) *tokenEnv {
 	t.Helper()
-	e := &tokenEnv{env: newSessionEnv(t, "sqlite://:memory:", graceful), logs: new(lockedBuffer)}
+	e := &tokenEnv{env: newSessionEnv(t, storetest.URL(t), graceful), logs: new(lockedBuffer)}
 	e.handler = auth.TokenHandler(e.svc, slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	e.secret(alicePassword)
 	t.Cleanup(func() {

@@ -19,6 +19,7 @@ import (
 	"gqlauth/ent"
 	"gqlauth/ent/user"
 	"gqlauth/store"
+	"gqlauth/store/storetest"
 )
 
 // env is one test's service over its own in-memory database.
@@ -32,9 +33,9 @@ type env struct {
 // newEnv opens a private in-memory store and builds a Service on it.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	client, db, err := store.Open(context.Background(), "sqlite://:memory:")
+	client, db, err := store.Open(context.Background(), storetest.URL(t))
 	if err != nil {
-		t.Fatalf(`store.Open("sqlite://:memory:") = %v`, err)
+		t.Fatalf("store.Open = %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
 	iss := newIssuer(t, time.Hour)

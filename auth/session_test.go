@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"gqlauth/ent/refreshtoken"
 	"gqlauth/ent/session"
 	"gqlauth/store"
+	"gqlauth/store/storetest"
 )
 
 // sessionSecret signs the access tokens of the session tests.
@@ -72,11 +72,6 @@ func withService(t testing.TB, client *ent.Client, iss *auth.Issuer, cfg auth.Se
 		t.Fatalf("NewPasswords(%d) = %v", bcrypt.MinCost, err)
 	}
 	return auth.NewService(client, pw, iss, cfg)
-}
-
-// fileURL is a SQLite file in the test's temporary folder.
-func fileURL(t testing.TB) string {
-	return "sqlite://" + filepath.Join(t.TempDir(), "db.sqlite")
 }
 
 // graceful is the default for tests that do not probe the grace window.
@@ -166,7 +161,7 @@ func (e *env) counts(t *testing.T) (sessions, tokens int) {
 
 func TestRefreshRotates(t *testing.T) {
 	t.Parallel()
-	e := newSessionEnv(t, "sqlite://:memory:", graceful)
+	e := newSessionEnv(t, storetest.URL(t), graceful)
 	alice := e.createUser(t, "alice", alicePassword, "me", "items")
 	g1 := e.login(t, "alice", alicePassword, nil)
 	sess := e.sessionOf(t, g1.RefreshToken)
@@ -245,7 +240,7 @@ func TestRefreshReuse(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newSessionEnv(t, "sqlite://:memory:", auth.SessionConfig{TTL: time.Hour, ReuseGrace: tt.grace})
+			e := newSessionEnv(t, storetest.URL(t), auth.SessionConfig{TTL: time.Hour, ReuseGrace: tt.grace})
 			e.createUser(t, "alice", alicePassword, "me")
 			first := e.login(t, "alice", alicePassword, nil)
 			chain := []*auth.Grant{first}
@@ -282,7 +277,7 @@ func TestRefreshReuse(t *testing.T) {
 
 func TestLogout(t *testing.T) {
 	t.Parallel()
-	e := newSessionEnv(t, "sqlite://:memory:", graceful)
+	e := newSessionEnv(t, storetest.URL(t), graceful)
 	e.createUser(t, "alice", alicePassword, "me")
 	g := e.login(t, "alice", alicePassword, nil)
 	other := e.login(t, "alice", alicePassword, nil)
@@ -307,7 +302,7 @@ func TestLogout(t *testing.T) {
 
 func TestLogoutAll(t *testing.T) {
 	t.Parallel()
-	e := newSessionEnv(t, "sqlite://:memory:", graceful)
+	e := newSessionEnv(t, storetest.URL(t), graceful)
 	e.createUser(t, "alice", alicePassword, "me")
 	e.createUser(t, "bob", "bob-password-1", "me")
 	var grants []*auth.Grant
@@ -352,7 +347,7 @@ func TestChangePasswordRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newSessionEnv(t, "sqlite://:memory:", graceful)
+			e := newSessionEnv(t, storetest.URL(t), graceful)
 			e.createUser(t, "alice", alicePassword, "me")
 			g := e.login(t, "alice", alicePassword, nil)
 			other := e.login(t, "alice", alicePassword, nil)
@@ -378,7 +373,7 @@ func TestChangePasswordRefused(t *testing.T) {
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	const newPassword = "alice-new-password"
-	e := newSessionEnv(t, "sqlite://:memory:", graceful)
+	e := newSessionEnv(t, storetest.URL(t), graceful)
 	e.createUser(t, "alice", alicePassword, "me")
 	e.createUser(t, "bob", "bob-password-1", "me")
 	mine := e.login(t, "alice", alicePassword, nil)
@@ -413,7 +408,7 @@ func TestRefreshUserGone(t *testing.T) {
 	t.Parallel()
 	t.Run("disabled", func(t *testing.T) {
 		t.Parallel()
-		e := newSessionEnv(t, "sqlite://:memory:", graceful)
+		e := newSessionEnv(t, storetest.URL(t), graceful)
 		e.createUser(t, "alice", alicePassword, "me")
 		g := e.login(t, "alice", alicePassword, nil)
 		ctx := context.Background()
@@ -431,7 +426,7 @@ func TestRefreshUserGone(t *testing.T) {
 	})
 	t.Run("deleted", func(t *testing.T) {
 		t.Parallel()
-		e := newSessionEnv(t, "sqlite://:memory:", graceful)
+		e := newSessionEnv(t, storetest.URL(t), graceful)
 		alice := e.createUser(t, "alice", alicePassword, "me")
 		g := e.login(t, "alice", alicePassword, nil)
 		g = e.refresh(t, g.RefreshToken)
@@ -464,7 +459,7 @@ func TestRefreshScopes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newSessionEnv(t, "sqlite://:memory:", graceful)
+			e := newSessionEnv(t, storetest.URL(t), graceful)
 			alice := e.createUser(t, "alice", alicePassword, "me", "items", "items:write")
 			g := e.login(t, "alice", alicePassword, tt.login)
 			if tt.revoke != nil {
@@ -489,7 +484,7 @@ func TestRefreshScopes(t *testing.T) {
 func TestRefreshExpired(t *testing.T) {
 	t.Parallel()
 	const ttl = 300 * time.Millisecond
-	e := newSessionEnv(t, "sqlite://:memory:", auth.SessionConfig{TTL: ttl, ReuseGrace: time.Hour})
+	e := newSessionEnv(t, storetest.URL(t), auth.SessionConfig{TTL: ttl, ReuseGrace: time.Hour})
 	e.createUser(t, "alice", alicePassword, "me")
 	start := time.Now()
 	g := e.login(t, "alice", alicePassword, nil)
@@ -506,7 +501,7 @@ func TestRefreshExpired(t *testing.T) {
 
 func TestPurgeSessions(t *testing.T) {
 	t.Parallel()
-	e := newSessionEnv(t, "sqlite://:memory:", graceful)
+	e := newSessionEnv(t, storetest.URL(t), graceful)
 	short := withService(t, e.client, e.issuer, auth.SessionConfig{TTL: time.Millisecond, ReuseGrace: time.Hour})
 	e.createUser(t, "alice", alicePassword, "me")
 	ctx := context.Background()
@@ -551,7 +546,7 @@ func TestPurgeSessions(t *testing.T) {
 
 func TestRevokeUserSessions(t *testing.T) {
 	t.Parallel()
-	e := newSessionEnv(t, "sqlite://:memory:", graceful)
+	e := newSessionEnv(t, storetest.URL(t), graceful)
 	e.createUser(t, "alice", alicePassword, "me")
 	e.createUser(t, "bob", "bob-password-1", "me")
 	alice := []*auth.Grant{e.login(t, "alice", alicePassword, nil), e.login(t, "alice", alicePassword, nil)}
@@ -601,7 +596,7 @@ func TestRevokeCountsLiveSessions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newSessionEnv(t, "sqlite://:memory:", graceful)
+			e := newSessionEnv(t, storetest.URL(t), graceful)
 			short := withService(t, e.client, e.issuer, auth.SessionConfig{TTL: time.Millisecond, ReuseGrace: time.Hour})
 			e.createUser(t, "alice", alicePassword, "me")
 			ctx := context.Background()
@@ -682,7 +677,7 @@ func checkRace(t *testing.T, e *env, sessionID int, grants []*auth.Grant, errs [
 
 func TestRefreshConcurrent(t *testing.T) {
 	t.Parallel()
-	e := newSessionEnv(t, fileURL(t), graceful)
+	e := newSessionEnv(t, storetest.FileURL(t), graceful)
 	e.createUser(t, "alice", alicePassword, "me")
 	g := e.login(t, "alice", alicePassword, nil)
 	sid := e.sessionOf(t, g.RefreshToken).ID
@@ -697,7 +692,7 @@ func TestRefreshConcurrent(t *testing.T) {
 
 func TestRefreshConcurrentTwoServers(t *testing.T) {
 	t.Parallel()
-	url := fileURL(t)
+	url := storetest.FileURL(t)
 	a := newSessionEnv(t, url, graceful)
 	b := newSessionEnv(t, url, graceful) // a second process: its own pool, same file
 	a.createUser(t, "alice", alicePassword, "me")
@@ -720,7 +715,7 @@ func TestRefreshConcurrentTwoServers(t *testing.T) {
 // must compare instants, not the text of local times.
 func TestPurgeSessionsComparesInstants(t *testing.T) {
 	t.Parallel()
-	e := newSessionEnv(t, "sqlite://:memory:", graceful)
+	e := newSessionEnv(t, storetest.URL(t), graceful)
 	alice := e.createUser(t, "alice", alicePassword, "me")
 	ctx := auth.AsSystem(context.Background())
 	now := time.Now()

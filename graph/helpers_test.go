@@ -17,6 +17,7 @@ import (
 	"gqlauth/ent"
 	"gqlauth/graph"
 	"gqlauth/store"
+	"gqlauth/store/storetest"
 )
 
 // testSecret signs every token of these tests.
@@ -42,7 +43,7 @@ func newEnv(t testing.TB) *env {
 func newEnvWith(t testing.TB, opts graph.Options) *env {
 	t.Helper()
 	ctx := context.Background()
-	client, db, err := store.Open(ctx, "sqlite://:memory:")
+	client, db, err := store.Open(ctx, storetest.URL(t))
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}

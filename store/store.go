@@ -11,8 +11,10 @@ import (
 	"sync"
 	"time"
 
+	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/mattn/go-sqlite3" // the sqlite3 driver
+	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver
+	_ "github.com/mattn/go-sqlite3"    // the sqlite3 driver
 
 	"gqlauth/ent"
 	"gqlauth/ent/migrate"
@@ -32,15 +34,44 @@ var migrateMu sync.Mutex
 //     disk), a busy timeout so concurrent writers wait instead of failing,
 //     and write transactions that take the lock when they begin.
 //   - sqlite://:memory: a private in-memory database (tests, demos).
+//   - postgres://… or postgresql://…: PostgreSQL through pgx (any libpq
+//     URL parameter, e.g. sslmode or search_path, is passed on).
 //
 // The *sql.DB is for health checks; close it (not the client) when done.
 func Open(ctx context.Context, url string) (*ent.Client, *sql.DB, error) {
+	db, dialectName, err := openDB(url)
+	if err != nil {
+		return nil, nil, err
+	}
+	client := ent.NewClient(ent.Driver(entsql.OpenDB(dialectName, db)))
+	client.Use(utcTimes)
+	migrateMu.Lock() // ent's migration writes to the package-level table definitions
+	err = client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true))
+	migrateMu.Unlock()
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrate %s: %w", redact(url), err)
+	}
+	return client, db, nil
+}
+
+// openDB opens the database/sql pool for url and names its ent dialect.
+func openDB(url string) (*sql.DB, string, error) {
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, "", fmt.Errorf("open %s: %w", redact(url), err)
+		}
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
+		return db, dialect.Postgres, nil
+	}
 	path, ok := strings.CutPrefix(url, "sqlite://")
 	if !ok {
-		return nil, nil, fmt.Errorf("database URL %q: only sqlite://PATH is supported", redact(url))
+		return nil, "", fmt.Errorf("database URL %q: want sqlite://PATH or postgres://…", redact(url))
 	}
 	if path == "" {
-		return nil, nil, fmt.Errorf("database URL %q: no path", url)
+		return nil, "", fmt.Errorf("database URL %q: no path", url)
 	}
 	memory := path == ":memory:"
 	dsn := "file:" + path + "?_fk=1&_journal_mode=WAL&_synchronous=FULL&_busy_timeout=10000&_txlock=immediate"
@@ -49,7 +80,7 @@ func Open(ctx context.Context, url string) (*ent.Client, *sql.DB, error) {
 	}
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open %s: %w", url, err)
+		return nil, "", fmt.Errorf("open %s: %w", url, err)
 	}
 	if memory {
 		// One connection that never closes: the database lives as long as it.
@@ -61,16 +92,7 @@ func Open(ctx context.Context, url string) (*ent.Client, *sql.DB, error) {
 		db.SetMaxOpenConns(maxConns)
 		db.SetMaxIdleConns(maxConns)
 	}
-	client := ent.NewClient(ent.Driver(entsql.OpenDB("sqlite3", db)))
-	client.Use(utcTimes)
-	migrateMu.Lock() // ent's migration writes to the package-level table definitions
-	err = client.Schema.Create(ctx, migrate.WithGlobalUniqueID(true))
-	migrateMu.Unlock()
-	if err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("migrate %s: %w", url, err)
-	}
-	return client, db, nil
+	return db, dialect.SQLite, nil
 }
 
 // redact hides a password in a URL given back in an error.

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gqlauth/store/storetest"
 )
 
 // testSecret is a GQLAUTH_JWT_SECRET long enough for the issuer.
@@ -55,13 +57,14 @@ func freeAddr(t *testing.T) string {
 	return "127.0.0.1:" + strconv.Itoa(port)
 }
 
-// testEnv returns the configuration of a fast test server on its own SQLite
-// file and loopback port.
+// testEnv returns the configuration of a fast test server on its own
+// database (a SQLite file, or a PostgreSQL schema: see storetest) and
+// loopback port.
 func testEnv(t *testing.T) map[string]string {
 	t.Helper()
 	return map[string]string{
 		"GQLAUTH_ADDR":         freeAddr(t),
-		"GQLAUTH_DATABASE_URL": "sqlite://" + filepath.Join(t.TempDir(), "db.sqlite"),
+		"GQLAUTH_DATABASE_URL": storetest.FileURL(t),
 		"GQLAUTH_BCRYPT_COST":  "4",
 		"GQLAUTH_JWT_SECRET":   testSecret,
 	}
@@ -631,7 +634,7 @@ func TestConfigErrors(t *testing.T) {
 		{name: "bad refresh TTL", env: map[string]string{"GQLAUTH_REFRESH_TOKEN_TTL": "forever"}, want: "GQLAUTH_REFRESH_TOKEN_TTL"},
 		{name: "bad bcrypt cost", env: map[string]string{"GQLAUTH_BCRYPT_COST": "fast"}, want: "GQLAUTH_BCRYPT_COST"},
 		{name: "bcrypt cost out of range", env: map[string]string{"GQLAUTH_BCRYPT_COST": "99"}, want: "bcrypt cost"},
-		{name: "postgres URL", env: map[string]string{"GQLAUTH_DATABASE_URL": "postgres://u:pw@h/db"}, want: "database URL", notWant: "pw"},
+		{name: "unreachable postgres", env: map[string]string{"GQLAUTH_DATABASE_URL": "postgres://u:pw-s3cret@127.0.0.1:1/db"}, want: "postgres://***@127.0.0.1:1/db", notWant: "pw-s3cret"},
 		{name: "unknown database", env: map[string]string{"GQLAUTH_DATABASE_URL": "mysql://root:hunter2@127.0.0.1/db"}, want: "database URL", notWant: "hunter2"},
 		{name: "unknown flag", args: []string{"--port", "80"}, want: "-port"},
 		{name: "extra argument", args: []string{"now"}, want: `unexpected argument "now"`},
@@ -661,11 +664,11 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 
-	t.Run("user create with postgres URL", func(t *testing.T) {
+	t.Run("user create with an unreachable postgres", func(t *testing.T) {
 		env := testEnv(t)
-		env["GQLAUTH_DATABASE_URL"] = "postgres://u:pw@h/db"
+		env["GQLAUTH_DATABASE_URL"] = "postgres://u:pw-s3cret@127.0.0.1:1/db"
 		_, err := runCLI(t, env, "bobpassword\n", "user", "create", "--username", "bob")
-		if err == nil || strings.Contains(err.Error(), "pw") {
+		if err == nil || strings.Contains(err.Error(), "pw-s3cret") {
 			t.Errorf("user create with %s = %v, want an error without the password", env["GQLAUTH_DATABASE_URL"], err)
 		}
 	})
