@@ -14,7 +14,7 @@ import (
 
 	"gqlauth/auth"
 	"gqlauth/ent"
-	"gqlauth/graph/scalar"
+	"gqlauth/graph/gqlrt"
 )
 
 // The extensions.code values of the contract.
@@ -67,7 +67,7 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			code, msg = codeBadUserInput, authErr.Error()
 		case errors.Is(err, context.DeadlineExceeded):
 			code, msg = codeTimeout, errDeadline
-		case errors.Is(err, scalar.ErrMalformedID):
+		case errors.Is(err, gqlrt.ErrMalformedID):
 			code, msg = codeBadUserInput, gqlErr.Message
 		case errors.As(err, &validErr):
 			code, msg = codeBadUserInput, fmt.Sprintf("invalid %s: %v", validErr.Name, validErr.Unwrap())

@@ -1,5 +1,6 @@
-// Package scalar holds the GraphQL scalars that gqlauth binds by hand.
-package scalar
+// Package gqlrt holds the hand-written code that the generated GraphQL
+// executor calls: the ID scalar, and in-order list marshalling.
+package gqlrt
 
 import (
 	"errors"
