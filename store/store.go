@@ -13,8 +13,8 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver
-	_ "github.com/mattn/go-sqlite3"    // the sqlite3 driver
+	_ "github.com/lib/pq"           // the postgres driver
+	_ "github.com/mattn/go-sqlite3" // the sqlite3 driver
 
 	"gqlauth/ent"
 	"gqlauth/ent/migrate"
@@ -34,7 +34,7 @@ var migrateMu sync.Mutex
 //     disk), a busy timeout so concurrent writers wait instead of failing,
 //     and write transactions that take the lock when they begin.
 //   - sqlite://:memory: a private in-memory database (tests, demos).
-//   - postgres://… or postgresql://…: PostgreSQL through pgx (any libpq
+//   - postgres://… or postgresql://…: PostgreSQL through lib/pq (any libpq
 //     URL parameter, e.g. sslmode or search_path, is passed on).
 //
 // The *sql.DB is for health checks; close it (not the client) when done.
@@ -58,7 +58,7 @@ func Open(ctx context.Context, url string) (*ent.Client, *sql.DB, error) {
 // openDB opens the database/sql pool for url and names its ent dialect.
 func openDB(url string) (*sql.DB, string, error) {
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
-		db, err := sql.Open("pgx", url)
+		db, err := sql.Open("postgres", url)
 		if err != nil {
 			return nil, "", fmt.Errorf("open %s: %w", redact(url), err)
 		}

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver
+	_ "github.com/lib/pq" // the postgres driver
 )
 
 // PostgresEnv names the variable that switches the tests to PostgreSQL.
@@ -45,7 +45,7 @@ func postgres(t testing.TB) string {
 	if base == "" {
 		return ""
 	}
-	db, err := sql.Open("pgx", base)
+	db, err := sql.Open("postgres", base)
 	if err != nil {
 		t.Fatalf("%s: %v", PostgresEnv, err)
 	}
