@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"slices"
+	"strings"
 
 	"gqlauth/ent"
 	"gqlauth/ent/refreshtoken"
@@ -184,18 +185,25 @@ func (s *Service) revokeSessions(ctx context.Context, sessions *ent.SessionClien
 }
 
 // ChangePassword replaces the viewer's password after checking the current
-// one, and revokes every session but the one the viewer's token belongs to,
+// one (wrong guesses count towards the username's login limit), and revokes every session but the one the viewer's token belongs to,
 // in one transaction. It returns how many sessions were revoked.
 func (s *Service) ChangePassword(ctx context.Context, v *Viewer, current, next string) (int, error) {
 	u, err := s.client.User.Get(system(ctx), v.User.ID)
 	if err != nil {
 		return 0, fmt.Errorf("change password: load user: %w", err)
 	}
+	// Wrong current passwords count with failed logins: a stolen access
+	// token must not become an unthrottled password oracle.
+	userKey, now := strings.ToLower(u.Username), s.now()
+	if err := s.userFails.check(userKey, now); err != nil {
+		return 0, err
+	}
 	ok, err := s.match(ctx, u.PasswordHash, current)
 	if err != nil {
 		return 0, err
 	}
 	if !ok {
+		s.userFails.fail(userKey, now)
 		return 0, invalidInput("current password is incorrect")
 	}
 	hash, err := s.hash(ctx, next)

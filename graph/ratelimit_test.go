@@ -86,3 +86,23 @@ func TestAliasedLoginsThrottled(t *testing.T) {
 		t.Errorf("codes = %v, want 5 UNAUTHENTICATED and 7 RATE_LIMITED", counts)
 	}
 }
+
+// Wrong current passwords in changePassword count like failed logins.
+func TestChangePasswordThrottled(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.user(t, "ann", "me")
+	tok := e.token(t, "ann", nil)
+	const q = `mutation($c: String!) { changePassword(currentPassword: $c, newPassword: "another-good-one") }`
+	for i := range 5 {
+		if r := e.do(t, tok, q, map[string]any{"c": fmt.Sprintf("guess-%d-password", i)}); r.code(t) != "BAD_USER_INPUT" {
+			t.Fatalf("guess %d: %s", i+1, r.rawBody)
+		}
+	}
+	if r := e.do(t, tok, q, map[string]any{"c": password}); r.code(t) != "RATE_LIMITED" {
+		t.Fatalf("after 5 wrong guesses, the right password: %s, want RATE_LIMITED", r.rawBody)
+	}
+	if r := e.do(t, "", loginQ, map[string]any{"u": "ann", "p": password}); r.code(t) != "RATE_LIMITED" {
+		t.Errorf("login after 5 wrong current passwords: %s, want RATE_LIMITED (one count per user)", r.rawBody)
+	}
+}
