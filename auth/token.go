@@ -182,6 +182,9 @@ func (i *Issuer) Verify(raw string) (*Claims, error) {
 	if typ, _ := t.Header["typ"].(string); !strings.EqualFold(typ, tokenType) && !strings.EqualFold(typ, "application/"+tokenType) {
 		return nil, unauthenticated("access token has type %q, want %q", typ, tokenType)
 	}
+	if claims.IssuedAt == nil {
+		return nil, unauthenticated("access token lacks a required claim (iat)") // RFC 9068 §2.2
+	}
 	if _, err := claims.UserID(); err != nil {
 		return nil, unauthenticated("access token subject is not a user ID")
 	}

@@ -362,6 +362,7 @@ func TestVerifyRejects(t *testing.T) {
 		{"wrong audience", hs256("at+jwt", with(func(c jwt.MapClaims) { c["aud"] = []string{"other-api"} })), "access token audience is not accepted"},
 		{"missing audience", hs256("at+jwt", with(func(c jwt.MapClaims) { delete(c, "aud") })), missing},
 		{"missing exp", hs256("at+jwt", with(func(c jwt.MapClaims) { delete(c, "exp") })), missing},
+		{"missing iat", hs256("at+jwt", with(func(c jwt.MapClaims) { delete(c, "iat") })), "access token lacks a required claim (iat)"},
 		{"issued in the future", hs256("at+jwt", with(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() })), "access token is not valid yet"},
 		{"not before in the future", hs256("at+jwt", with(func(c jwt.MapClaims) { c["nbf"] = time.Now().Add(time.Hour).Unix() })), "access token is not valid yet"},
 		{"typ JWT", hs256("JWT", validClaims("42")), `access token has type "JWT", want "at+jwt"`},
