@@ -86,17 +86,18 @@ func securityHeaders(next http.Handler) http.Handler {
 func limitBody(max int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			tooLarge := "request body larger than the limit of " + byteSize(max) + " (GQLAUTH_MAX_BODY_BYTES)"
 			if r.ContentLength > max {
-				tooLarge(w, r, max)
+				bodyError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
 				return
 			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 			if int64(len(body)) > max {
-				tooLarge(w, r, max)
+				bodyError(w, r, http.StatusRequestEntityTooLarge, tooLarge)
 				return
 			}
 			if err != nil {
-				http.Error(w, "could not read the request body", http.StatusBadRequest)
+				bodyError(w, r, http.StatusBadRequest, "could not read the request body")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -105,17 +106,17 @@ func limitBody(max int64) func(http.Handler) http.Handler {
 	}
 }
 
-// tooLarge answers 413 in the shape the endpoint's clients parse: an
-// OAuth error on /token, a GraphQL error elsewhere.
-func tooLarge(w http.ResponseWriter, r *http.Request, max int64) {
-	msg := "request body larger than the limit of " + byteSize(max) + " (GQLAUTH_MAX_BODY_BYTES)"
+// bodyError refuses a request body in the shape the endpoint's clients
+// parse: an OAuth error on /token, a GraphQL error elsewhere. The
+// connection is closed: the rest of the body is not read.
+func bodyError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	var body any = map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": "BAD_USER_INPUT"}}}, "data": nil}
 	if r.URL.Path == "/token" {
 		body = map[string]string{"error": "invalid_request", "error_description": msg}
 	}
 	w.Header().Set("Connection", "close")
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(body)
 }
 
