@@ -8,25 +8,9 @@
 #   scripts/load.sh [seconds per query, default 10] [clients, default 8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/usr/local/go/bin:$PATH"
 secs=${1:-10}
 clients=${2:-8}
-dir=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-
-go build -o "$dir/gqlauth" ./cmd/gqlauth
-go build -o "$dir/gqlauth-load" ./cmd/gqlauth-load
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-url="http://127.0.0.1:$port/graphql"
-
-GQLAUTH_ADDR="127.0.0.1:$port" GQLAUTH_DATABASE_URL="sqlite://$dir/load.db" \
-  GQLAUTH_JWT_SECRET="load-test-secret-0123456789abcdef" \
-  "$dir/gqlauth" serve --demo >"$dir/out.log" 2>"$dir/err.log" &
-pid=$!
-for _ in $(seq 100); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break
-  sleep 0.1
-done
+. scripts/serve.sh
 
 gql() { curl -fs "$url" -H 'Content-Type: application/json' ${2:+-H "Authorization: Bearer $2"} -d "$1"; }
 token=$(gql '{"query":"mutation { login(username: \"johndoe\", password: \"johndoe-secret\") { accessToken } }"}' |
